@@ -1,0 +1,41 @@
+"""The matching view of a text: simplified Chinese, half-width forms, one line break.
+
+Every change is one character for one character, so an offset in the matching view is
+the same offset in the original text. OpenCC converts phrases; where a phrase would
+change the length, we fall back to converting character by character and keep any
+character whose conversion is not a single character.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH[0x3000] = 0x20  # ideographic space
+_FULLWIDTH[ord("\r")] = ord("\n")
+# Dash and bracket variants that notices mix freely: one form for matching.
+_FULLWIDTH.update({ord(a): ord(b) for a, b in zip("〈〉＜＞", "<><>")})
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, guaranteed to keep the length."""
+    conv = _converter()
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    chars = []
+    for ch in text:
+        c = conv.convert(ch)
+        chars.append(c if len(c) == 1 else ch)
+    return "".join(chars)
+
+
+def normalize(text: str) -> str:
+    """The matching view: same length as `text`, offsets shared."""
+    return to_simplified(text.translate(_FULLWIDTH))

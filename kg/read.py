@@ -1,0 +1,128 @@
+"""Files → Document: find inputs, detect the encoding, take the main text of web pages.
+
+Decoding lives here and nowhere else; the decoded text is the coordinate system for
+every span that later stages report.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.model import Document
+
+TEXT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".xhtml"}
+HTML_SUFFIXES = {".htm", ".html", ".xhtml"}
+# Encodings Chinese notices come in. GB18030 is a superset of GBK and GB2312.
+CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "big5")
+
+
+def iter_sources(paths: Iterable[str]) -> Iterator[str]:
+    """Expand folders (recursively, sorted) into the text and HTML files under them.
+
+    Files named explicitly are kept whatever their suffix; "-" stands for stdin.
+    A path that does not exist is yielded as is, so that reading it reports the error
+    in input order.
+    """
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            found = []
+            for root, dirs, files in os.walk(path, onerror=None):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    os.path.join(root, f)
+                    for f in files
+                    if not f.startswith(".") and Path(f).suffix.lower() in TEXT_SUFFIXES
+                )
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def read_source(source: str) -> Document:
+    """Read one path (or "-" for stdin) into a Document, or raise InputError."""
+    if source == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputError("-", "stdin is a terminal; pipe a notice in, e.g. `cat notice.txt | kg extract -`")
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            with open(source, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise InputError(source, "no such file") from None
+        except PermissionError:
+            raise InputError(source, "permission denied") from None
+        except IsADirectoryError:
+            raise InputError(source, "is a directory") from None
+        except OSError as e:
+            raise InputError(source, f"cannot be read ({e.strerror or e})") from None
+    is_html = Path(source).suffix.lower() in HTML_SUFFIXES or _looks_like_html(data)
+    return read_bytes(data, source, html=is_html)
+
+
+def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> Document:
+    """Decode raw bytes into a Document; `html` takes the page's main text."""
+    if not data.strip():
+        raise InputError(source, "empty file")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(source, "binary content, not a text notice")
+    text, encoding = decode(data, source)
+    if html:
+        text = html_main_text(text, source)
+    return Document(
+        source=source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        media_type="text/html" if html else "text/plain",
+        text=text,
+    )
+
+
+def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
+    """Return (text, encoding). Byte-order marks win; then strict UTF-8; then the
+    Chinese legacy encodings, choosing by charset-normalizer's coherence check."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf_8_sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf_16"
+        except UnicodeDecodeError:
+            raise InputError(source, "invalid UTF-16 text") from None
+    try:
+        return data.decode("utf-8"), "utf_8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS[1:])).best()
+    if best is None:
+        raise InputError(source, "not decodable as UTF-8, GB18030/GBK or Big5 (binary file?)")
+    text = str(best)
+    if _control_ratio(text) > 0.01:
+        raise InputError(source, "binary content, not a text notice")
+    return text, best.encoding
+
+
+def html_main_text(page: str, source: str = "<html>") -> str:
+    """The article text of a web page, without navigation, scripts or footers."""
+    import trafilatura
+
+    text = trafilatura.extract(page, include_comments=False, include_tables=True, favor_recall=True)
+    if not text or not text.strip():
+        raise InputError(source, "HTML page has no main text")
+    return text
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    bad = sum(1 for c in sample if ord(c) < 32 and c not in "\r\n\t\f")
+    return bad / max(1, len(sample))
