@@ -111,9 +111,15 @@ def html_main_text(page: str, source: str = "<html>") -> str:
     """The article text of a web page, without navigation, scripts or footers."""
     import trafilatura
 
-    text = trafilatura.extract(page, include_comments=False, include_tables=True, favor_recall=True)
-    if not text or not text.strip():
+    extracted = trafilatura.bare_extraction(
+        page, include_comments=False, include_tables=True, favor_recall=True, with_metadata=True
+    )
+    text = (extracted.text if extracted else "") or ""
+    if not text.strip():
         raise InputError(source, "HTML page has no main text")
+    title = (extracted.title or "").strip()
+    if title and title not in text[:300]:
+        text = title + "\n" + text  # the headline is the notice's title
     return text
 
 

@@ -20,6 +20,7 @@ from kg.extract.layout import Heading, Line, cn_number
 PROBLEM_SECTION = re.compile(r"反馈.{0,8}(问题|意见).{0,10}整改|问题.{0,6}整改(落实)?(进展)?情况")
 QUOTED_PROBLEM = re.compile(r"^关于[“\"](?P<text>.+?)[”\"](?:等)?问题的?整改(?:落实)?(?:进展)?情况")
 MEASURE_PREFIX = re.compile(r"^(?:整改情况|整改措施|整改进展|整改结果)[::]\s*")
+CLOSING = re.compile(r"(下一步|欢迎广大|如有意见|联系方式|联系电话)")
 HEADING_PREFIX = re.compile(r"^(?:反馈问题|问题)[::]\s*")
 SHORTCOMINGS = re.compile(r"(不足|问题|差距|短板)[^。]{0,6}[::]\s*(?=一是)")
 LIST_ITEM = re.compile(r"([一二三四五六七八九十]+)是([^。]+)。")
@@ -53,6 +54,8 @@ def _sections(ctx: Context) -> list[tuple[Heading, list[Line]]]:
     top = {id(h.line): h for h in ctx.headings if h.level == 1}
     out: list[tuple[Heading, list[Line]]] = []
     for line in ctx.lines:
+        if CLOSING.match(line.text):
+            break  # the outline is over: what follows is outlook, contacts, signature
         h = top.get(id(line))
         if h:
             out.append((h, []))

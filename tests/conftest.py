@@ -1,0 +1,33 @@
+"""Shared fixtures: the seed corpus (real notices) and their extraction records."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.extract import extract
+from kg.read import read_source
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = Path(os.environ.get("KG_SEEDS", REPO.parent / "shared" / "corpus" / "seeds"))
+SEED_FILES = sorted(SEEDS.glob("*.txt"))
+
+
+def seed(prefix: str) -> Path:
+    """The seed file whose name starts with `prefix` (000 … 004)."""
+    (path,) = [p for p in SEED_FILES if p.name.startswith(prefix)]
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_files() -> list[Path]:
+    if len(SEED_FILES) != 5:
+        pytest.fail(f"expected the five seed notices in {SEEDS} (set KG_SEEDS to their folder)")
+    return SEED_FILES
+
+
+@pytest.fixture(scope="session")
+def records(seed_files) -> dict[str, dict]:
+    """Extraction record of each seed, keyed by its three-digit prefix."""
+    return {p.name[:3]: extract(read_source(str(p))) for p in seed_files}

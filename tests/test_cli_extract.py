@@ -1,0 +1,82 @@
+"""`kg extract` end to end: the installed console script on the seed corpus."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.schema import validate_record
+from tests.conftest import SEEDS, seed
+
+
+def kg(*args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    beside_python = Path(sys.executable).with_name("kg")
+    exe = str(beside_python) if beside_python.exists() else shutil.which("kg")
+    if exe is None:
+        pytest.fail("the kg console script is not installed (pip install .)")
+    return subprocess.run([exe, *args], input=stdin, capture_output=True, timeout=120)
+
+
+def test_extract_folder_to_file(tmp_path, seed_files):
+    out = tmp_path / "seeds.jsonl"
+    result = kg("extract", str(SEEDS), "--out", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["source"] for r in records] == [str(p) for p in seed_files]
+    for record in records:
+        validate_record(record)
+
+
+def test_extract_to_stdout_and_from_stdin():
+    result = kg("extract", "-", stdin=seed("001").read_bytes())
+    assert result.returncode == 0, result.stderr.decode()
+    (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert record["source"] == "-"
+    assert record["inspection"]["team"] == "浙江省委第六巡视组"
+
+
+def test_bad_files_reported_others_kept(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "scan.txt"
+    binary.write_bytes(b"%PDF-1.4\x00\x00\x01binary")
+    missing = tmp_path / "missing.txt"
+    good = seed("000")
+    out = tmp_path / "out.jsonl"
+    result = kg("extract", str(empty), str(good), str(missing), str(binary), "--out", str(out))
+    assert result.returncode == 1
+    errors = result.stderr.decode().splitlines()
+    assert errors == [
+        f"kg: {empty}: empty file",
+        f"kg: {missing}: no such file",
+        f"kg: {binary}: binary content, not a text notice",
+        "kg: 3 of 4 documents failed",
+    ]
+    (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["source"] == str(good)
+
+
+def test_failed_write_keeps_previous_output(tmp_path):
+    out = tmp_path / "seeds.jsonl"
+    out.write_text("previous results\n", encoding="utf-8")
+    # An output folder that does not exist: the command fails, the old file is untouched.
+    result = kg("extract", str(seed("000")), "--out", str(tmp_path / "no" / "such" / "dir.jsonl"))
+    assert result.returncode != 0
+    assert out.read_text(encoding="utf-8") == "previous results\n"
+
+
+def test_library_entry_point_matches_cli():
+    import kg as kg_package
+
+    record = kg_package.extract(kg_package.read_source(str(seed("003"))))
+    assert record["issuer"]["organization"] == "东营市总工会"
+
+
+def test_module_runs_without_console_script():
+    result = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True, timeout=60)
+    assert result.returncode == 0
+    assert b"extract" in result.stdout
