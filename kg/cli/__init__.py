@@ -1,9 +1,12 @@
-"""The `kg` command. Thin: each command parses options and calls the library."""
+"""The `kg` command. Thin: each command parses options and calls the library; errors
+of ours (KgError) become one line on stderr and exit code 1."""
 from __future__ import annotations
 
 import typer
 
-from kg.cli import extract as _extract
+from kg.cli import build, export, extract, query
+from kg.cli.common import error
+from kg.errors import KgError
 
 app = typer.Typer(
     name="kg",
@@ -12,13 +15,18 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("extract")(_extract.extract_command)
-
-
-@app.callback()
-def _root() -> None:
-    """Knowledge graphs from Chinese discipline-inspection notices."""
+app.command("extract")(extract.extract_command)
+app.command("build")(build.build_command)
+app.command("query")(query.query_command)
+app.command("queries")(query.queries_command)
+app.command("explain")(query.explain_command)
+app.command("stats")(query.stats_command)
+app.command("export")(export.export_command)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KgError as e:
+        error(str(e))
+        raise SystemExit(1) from None

@@ -17,8 +17,9 @@ def extract_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html); - reads stdin.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (atomically) instead of stdout.")] = None,
 ) -> None:
-    """Extract issuer, inspection, dates, problems, citations, statistics and contacts.
+    """Notices in, one JSON record per document out, with source spans.
 
+    Reads issuer, inspection, dates, problems, citations, statistics and contacts.
     Writes one JSON record per document, in input order. A file that cannot be read
     is reported on stderr as `kg: FILE: reason`; the others are still processed and
     the exit code is 1.

@@ -1,0 +1,229 @@
+"""The embedded store: LadybugDB (the maintained fork of Kùzu), one folder, no server.
+
+The store is a derived artifact, rebuilt from the graph on every build:
+  STORE/current -> db-<id>/       the database in use (a symlink, swapped atomically)
+  STORE/db-<id>/graph.lbug        LadybugDB file
+  STORE/db-<id>/build.json        counts, model and kg versions of that build
+  STORE/cache/                    extraction records by document hash (kg.cache)
+  STORE/.lock                     held by the one build writing this store
+A build writes a fresh database with COPY … FROM (LadybugDB 0.22 drops relationships
+written with UNWIND … MERGE; its bulk loader keeps every row), checks that node and
+relationship counts equal the graph's, and only then points `current` at it. A build
+that fails or is killed leaves the previous database in use.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.graph import Graph, Node, model
+
+DB_FILE = "graph.lbug"
+BUFFER_POOL = 512 * 1024 * 1024  # bytes; keeps a large build well under 2 GB
+
+
+class StoreError(KgError):
+    pass
+
+
+class EmbeddedStore:
+    name = "embedded"
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    # -- layout ---------------------------------------------------------------
+    @property
+    def cache_dir(self) -> Path:
+        return self.path / "cache"
+
+    @property
+    def current(self) -> Path | None:
+        link = self.path / "current"
+        return link.resolve() if link.is_symlink() and link.resolve().exists() else None
+
+    def build_info(self) -> dict:
+        current = self.current
+        if current is None:
+            raise StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
+        return json.loads((current / "build.json").read_text(encoding="utf-8"))
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive right to write this store; a second writer fails at once."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        if not (self.path / "current").is_symlink() and any(p.name not in {"cache", ".lock"} and not p.name.startswith("db-") for p in self.path.iterdir()):
+            raise StoreError(f"{self.path}: not a kg store (it holds other files); choose an empty or new folder")
+        with open(self.path / ".lock", "w") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"{self.path}: another kg build is writing this store; try again when it ends") from None
+            yield
+
+    # -- writing --------------------------------------------------------------
+    def write(self, graph: Graph, extra: dict | None = None) -> dict:
+        """Write `graph` as a new database and swap it in. Call inside lock()."""
+        import ladybug
+
+        self._remove_partial_builds()
+        build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        partial = self.path / f"db-{build_id}.partial"
+        partial.mkdir()
+        try:
+            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=BUFFER_POOL)
+            conn = ladybug.Connection(db)
+            self._create_tables(conn)
+            rows_loaded = self._copy(conn, graph, partial / "csv")
+            counts = self._verify(conn, graph)
+            conn.close()
+            db.close()
+            shutil.rmtree(partial / "csv")
+            info = {
+                "build_id": build_id,
+                "model_version": model().version,
+                "nodes": counts[0],
+                "relationships": counts[1],
+                "rows_loaded": rows_loaded,
+                **(extra or {}),
+            }
+            (partial / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+            final = self.path / f"db-{build_id}"
+            os.replace(partial, final)
+            self._point_current_at(final)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        return info
+
+    def _create_tables(self, conn) -> None:
+        m = model()
+        for label in m.nodes:
+            cols = ", ".join(f"{p} {t}" for p, t in m.node_properties(label).items())
+            conn.execute(f"CREATE NODE TABLE {label}({cols}, PRIMARY KEY(key))")
+        for rel_type, spec in m.relationships.items():
+            cols = ", ".join(f"{p} {t}" for p, t in m.relationship_properties(rel_type).items())
+            conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols})")
+
+    def _copy(self, conn, graph: Graph, folder: Path) -> int:
+        folder.mkdir()
+        m = model()
+        total = 0
+        tables = [(label, list(m.node_properties(label)), graph.rows(label)) for label in m.nodes]
+        tables += [(t, ["from", "to", *m.relationship_properties(t)], graph.relationship_rows(t)) for t in m.relationships]
+        for table, columns, rows in tables:
+            if not rows:
+                continue
+            path = folder / f"{table}.csv"
+            multiline = _write_csv(path, columns, rows)
+            options = "header=true" + (", parallel=false" if multiline else "")
+            conn.execute(f"COPY {table} FROM '{path}' ({options})")
+            total += len(rows)
+        return total
+
+    def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
+        """Counts in the database must equal the graph's, label by label."""
+        want_nodes, want_rels = graph.counts()
+        got_nodes = {label: _scalar(conn, f"MATCH (n:{label}) RETURN count(n)") for label in want_nodes}
+        got_rels = {t: _scalar(conn, f"MATCH ()-[r:{t}]->() RETURN count(r)") for t in want_rels}
+        if got_nodes != dict(want_nodes) or got_rels != dict(want_rels):
+            diff = {k: (want_nodes.get(k, want_rels.get(k)), v) for k, v in {**got_nodes, **got_rels}.items()
+                    if v != want_nodes.get(k, want_rels.get(k))}
+            raise StoreError(f"{self.path}: the database does not hold the graph (wanted, stored): {diff}")
+        return got_nodes, got_rels
+
+    def _point_current_at(self, final: Path) -> None:
+        link = self.path / "current"
+        tmp = self.path / f".current-{uuid.uuid4().hex[:8]}"
+        os.symlink(final.name, tmp)
+        os.replace(tmp, link)  # atomic: readers see the old database or the new one
+        for old in self.path.glob("db-*"):
+            if old != final and not old.name.endswith(".partial"):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def _remove_partial_builds(self) -> None:
+        for partial in self.path.glob("db-*.partial"):  # left by a killed build
+            shutil.rmtree(partial, ignore_errors=True)
+
+    # -- reading --------------------------------------------------------------
+    @contextlib.contextmanager
+    def connect(self):
+        import ladybug
+
+        current = self.current
+        if current is None:
+            raise StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
+        db = ladybug.Database(str(current / DB_FILE), read_only=True, buffer_pool_size=BUFFER_POOL)
+        conn = ladybug.Connection(db)
+        try:
+            yield conn
+        finally:
+            conn.close()
+            db.close()
+
+    def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+        """(column names, rows). Values reach the query only as parameters."""
+        with self.connect() as conn:
+            try:
+                result = conn.execute(cypher, params or {})
+            except RuntimeError as e:
+                raise StoreError(f"query failed: {e}") from None
+            columns = result.get_column_names()
+            rows = []
+            while result.has_next():
+                rows.append(result.get_next())
+            return columns, rows
+
+
+def _scalar(conn, query: str) -> int:
+    result = conn.execute(query)
+    return result.get_next()[0]
+
+
+def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> bool:
+    """Write rows as CSV; True when some value holds a line break."""
+    multiline = False
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(columns)
+        for row in rows:
+            values = ["" if row.get(c) is None else row.get(c) for c in columns]
+            multiline = multiline or any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in values)
+            writer.writerow(values)
+    return multiline
+
+
+def read_graph(store: EmbeddedStore) -> Graph:
+    """The store's graph back in memory, provenance included (for exports)."""
+    m = model()
+    graph = Graph()
+    with store.connect() as conn:
+        for label in m.nodes:
+            props = list(m.nodes[label])
+            result = conn.execute(f"MATCH (n:{label}) RETURN n.key, n.provenance" + "".join(f", n.{p}" for p in props))
+            while result.has_next():
+                key, prov, *values = result.get_next()
+                graph.nodes[(label, key)] = graph_node(label, key, dict(zip(props, values)), prov)
+        for rel_type, spec in m.relationships.items():
+            props = list(spec["properties"])
+            result = conn.execute(
+                f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']}) RETURN a.key, b.key, r.key, r.provenance"
+                + "".join(f", r.{p}" for p in props))
+            while result.has_next():
+                a, b, key, prov, *values = result.get_next()
+                graph.add_relationship(rel_type, (spec["from"], a), (spec["to"], b), dict(zip(props, values)), key=key)
+                graph.relationships[(rel_type, key)].provenance = json.loads(prov or "[]")
+    return graph
+
+
+def graph_node(label: str, key: str, props: dict, provenance_json: str | None) -> Node:
+    return Node(label, key, props, json.loads(provenance_json or "[]"))

@@ -1,0 +1,31 @@
+"""Graph files for analysts: GraphML and GEXF (Gephi, networkx) and JSON Lines."""
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from kg.graph import Graph
+
+FORMATS = ("graphml", "gexf", "jsonl")
+
+
+def write_jsonl(graph: Graph, out: TextIO) -> None:
+    """One line per node, then one per relationship; provenance as a list."""
+    for (label, key), node in sorted(graph.nodes.items()):
+        out.write(json.dumps({"node": label, "key": key, "properties": node.props, "provenance": node.provenance},
+                             ensure_ascii=False) + "\n")
+    for (rel_type, key), rel in sorted(graph.relationships.items()):
+        out.write(json.dumps({"relationship": rel_type, "key": key, "from": list(rel.start), "to": list(rel.end),
+                              "properties": rel.props, "provenance": rel.provenance}, ensure_ascii=False) + "\n")
+
+
+def write(graph: Graph, fmt: str, out: TextIO) -> None:
+    if fmt == "jsonl":
+        write_jsonl(graph, out)
+        return
+    import networkx as nx
+
+    g = graph.to_networkx()
+    lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
+    for line in lines:
+        out.write(line + "\n")

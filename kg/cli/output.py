@@ -1,0 +1,40 @@
+"""Rows out as a table, JSON or CSV: the same choices for every command that prints rows."""
+from __future__ import annotations
+
+import csv
+import enum
+import json
+import sys
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def print_rows(columns: list[str], rows: list[list], fmt: Format) -> None:
+    if fmt is Format.json:
+        for row in rows:
+            sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
+    elif fmt is Format.csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*(_cell(v) for v in row))
+        Console(soft_wrap=False).print(table)
+        Console(stderr=True).print(f"{len(rows)} rows", style="dim")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,112 @@
+"""kg query, kg queries, kg explain, kg stats: asking the store."""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Optional
+
+import typer
+
+from kg.cli.output import Format, print_rows
+from kg.errors import KgError
+
+DB = Annotated[str, typer.Option("--db", help="The store folder (from kg build).", envvar="KG_DB")]
+
+
+def _store(db: str):
+    from kg.backends.embedded import EmbeddedStore
+
+    return EmbeddedStore(db)
+
+
+def _parse_params(items: list[str]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        params[name] = value
+    return params
+
+
+def _literal(value: str):
+    """For ad-hoc queries: numbers as numbers, everything else as text."""
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+\.\d*", value):
+        return float(value)
+    return value
+
+
+def query_command(
+    db: DB,
+    cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (or use --name).", show_default=False)] = None,
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from cypher/ (see kg queries).")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, passed as a Cypher parameter; repeatable.")] = [],  # noqa: B006
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Run a Cypher query or a named one. Values reach the query only as parameters."""
+    from kg.queries import named
+
+    given = _parse_params(param)
+    if (cypher is None) == (name is None):
+        raise typer.BadParameter("give either a Cypher query or --name", param_hint="QUERY/--name")
+    if name:
+        q = named(name)
+        text, params = q.cypher, q.bind(given)
+    else:
+        text, params = cypher, {k: _literal(v) for k, v in given.items()}
+    columns, rows = _store(db).query(text, params)
+    print_rows(columns, rows, fmt)
+
+
+def queries_command(
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """List the named queries with their purpose and parameters."""
+    from kg.queries import library
+
+    rows = []
+    for q in library().values():
+        params = ", ".join(f"{p.name} ({p.type}{'' if p.required else f', default {p.default!r}'})" for p in q.params)
+        rows.append([q.name, q.description, params])
+    print_rows(["name", "purpose", "parameters"], rows, fmt)
+
+
+def explain_command(
+    db: DB,
+    what: Annotated[str, typer.Argument(help="A node's key, title or name, e.g. 中国共产党纪律处分条例.")],
+) -> None:
+    """Why is this here? Provenance of a node and its relationships.
+
+    For each node whose key, title or name matches, and each relationship touching it:
+    the rule that made it and the source text it was read from.
+    """
+    from kg.explain import explain
+
+    facts = explain(_store(db), what)
+    if not facts:
+        raise KgError(f"nothing in {db} has key, title or name {what!r}")
+    for fact in facts:
+        typer.echo(fact.what)
+        for e in fact.evidence:
+            where = f"{e.source}:{e.span[0]}-{e.span[1]}"
+            typer.echo(f"    {where}  [{e.rule}]  {e.context or e.quote}")
+
+
+def stats_command(
+    db: DB,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+) -> None:
+    """Nodes per label and relationships per type, counted in the store."""
+    from kg.graph import model
+
+    store = _store(db)
+    m = model()
+    rows = []
+    for label in m.nodes:
+        _, r = store.query(f"MATCH (n:{label}) RETURN count(n)")
+        rows.append(["node", label, r[0][0]])
+    for rel_type in m.relationships:
+        _, r = store.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r)")
+        rows.append(["relationship", rel_type, r[0][0]])
+    print_rows(["kind", "name", "count"], rows, fmt)

@@ -1,0 +1,153 @@
+"""The graph model (read from schema/graph.json) and the in-memory graph every writer takes.
+
+A Graph holds nodes and relationships keyed by identity. Adding the same node or
+relationship again merges its provenance instead of duplicating it, which is what makes
+loads idempotent and lets a user ask where each fact came from.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kg.errors import KgError
+from kg.schema import load_json
+
+
+@dataclass(frozen=True)
+class GraphModel:
+    nodes: dict[str, dict[str, str]]  # label → property → type
+    relationships: dict[str, dict]  # type → {from, to, properties}
+    version: int
+
+    def node_properties(self, label: str) -> dict[str, str]:
+        """All properties of a label, key and provenance first."""
+        return {"key": "STRING", **self.nodes[label], "provenance": "STRING"}
+
+    def relationship_properties(self, rel_type: str) -> dict[str, str]:
+        return {"key": "STRING", **self.relationships[rel_type]["properties"], "provenance": "STRING"}
+
+
+@lru_cache(maxsize=1)
+def model() -> GraphModel:
+    raw = load_json("graph.json")
+    return GraphModel(
+        nodes={label: spec["properties"] for label, spec in raw["nodes"].items()},
+        relationships=raw["relationships"],
+        version=raw["version"],
+    )
+
+
+def provenance(doc: str, start: int, end: int, rule: str, quote: str) -> dict:
+    """One piece of evidence: which document, which characters, which rule."""
+    return {"doc": doc, "span": [start, end], "rule": rule, "quote": quote}
+
+
+@dataclass
+class Node:
+    label: str
+    key: str
+    props: dict
+    provenance: list[dict] = field(default_factory=list)
+
+    def row(self) -> dict:
+        return {"key": self.key, **self.props, "provenance": _dump(self.provenance)}
+
+
+@dataclass
+class Relationship:
+    type: str
+    key: str
+    start: tuple[str, str]  # (label, key)
+    end: tuple[str, str]
+    props: dict
+    provenance: list[dict] = field(default_factory=list)
+
+    def row(self) -> dict:
+        return {"from": self.start[1], "to": self.end[1], "key": self.key, **self.props,
+                "provenance": _dump(self.provenance)}
+
+
+def _dump(evidence: list[dict]) -> str:
+    return json.dumps(evidence, ensure_ascii=False, sort_keys=True)
+
+
+class Graph:
+    """Nodes and relationships of the model, merged by key."""
+
+    def __init__(self) -> None:
+        self.model = model()
+        self.nodes: dict[tuple[str, str], Node] = {}
+        self.relationships: dict[tuple[str, str], Relationship] = {}
+
+    def add_node(self, label: str, key: str, props: dict, evidence: dict | None = None) -> tuple[str, str]:
+        allowed = self.model.nodes.get(label)
+        if allowed is None:
+            raise KgError(f"graph model has no node label {label!r}")
+        unknown = set(props) - set(allowed)
+        if unknown:
+            raise KgError(f"{label} has no properties {sorted(unknown)} in the graph model")
+        ident = (label, key)
+        node = self.nodes.get(ident)
+        if node is None:
+            node = self.nodes[ident] = Node(label, key, {p: props.get(p) for p in allowed})
+        else:
+            for p, v in props.items():  # the first document to state a value keeps it
+                if node.props.get(p) is None and v is not None:
+                    node.props[p] = v
+        if evidence and evidence not in node.provenance:
+            node.provenance.append(evidence)
+        return ident
+
+    def add_relationship(self, rel_type: str, start: tuple[str, str], end: tuple[str, str],
+                         props: dict | None = None, evidence: dict | None = None, key: str | None = None) -> None:
+        spec = self.model.relationships.get(rel_type)
+        if spec is None:
+            raise KgError(f"graph model has no relationship type {rel_type!r}")
+        if (start[0], end[0]) != (spec["from"], spec["to"]):
+            raise KgError(f"{rel_type} goes from {spec['from']} to {spec['to']}, not {start[0]} to {end[0]}")
+        key = key or f"{start[1]}|{end[1]}"
+        ident = (rel_type, key)
+        rel = self.relationships.get(ident)
+        if rel is None:
+            allowed = spec["properties"]
+            rel = self.relationships[ident] = Relationship(rel_type, key, start, end,
+                                                           {p: (props or {}).get(p) for p in allowed})
+        if evidence and evidence not in rel.provenance:
+            rel.provenance.append(evidence)
+
+    def counts(self) -> tuple[Counter, Counter]:
+        """(nodes per label, relationships per type), every label and type listed."""
+        nodes = Counter({label: 0 for label in self.model.nodes})
+        nodes.update(label for label, _ in self.nodes)
+        rels = Counter({t: 0 for t in self.model.relationships})
+        rels.update(t for t, _ in self.relationships)
+        return nodes, rels
+
+    def rows(self, label: str) -> list[dict]:
+        return [n.row() for (lab, _), n in sorted(self.nodes.items()) if lab == label]
+
+    def relationship_rows(self, rel_type: str) -> list[dict]:
+        return [r.row() for (t, _), r in sorted(self.relationships.items()) if t == rel_type]
+
+    def to_networkx(self):
+        """A networkx MultiDiGraph. Node ids are "Label:key"; `node_type` holds the label
+        and `label` a readable name (what Gephi shows); edges carry `rel_type`."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph()
+        for (label, key), node in sorted(self.nodes.items()):
+            props = _plain(node.props)
+            display = props.get("title") or props.get("name") or props.get("text") or key
+            g.add_node(f"{label}:{key}", **props, node_type=label, label=display, key=key,
+                       provenance=_dump(node.provenance))
+        for (rel_type, key), rel in sorted(self.relationships.items()):
+            g.add_edge(f"{rel.start[0]}:{rel.start[1]}", f"{rel.end[0]}:{rel.end[1]}", key=key,
+                       **_plain(rel.props), rel_type=rel_type, provenance=_dump(rel.provenance))
+        return g
+
+
+def _plain(row: dict) -> dict:
+    """Attributes GraphML and GEXF can hold: no None values."""
+    return {k: v for k, v in row.items() if v is not None}

@@ -1,0 +1,170 @@
+"""Extraction records of many documents → one Graph with stable keys.
+
+Identity rules, each a named step:
+- documents: the SHA-256 of their bytes (the same file twice is one document);
+- organizations: their full simplified name, after the extractor expanded short forms
+  (市妇联 in a Xiangtan notice is 湘潭市妇女联合会; Tianjin's 市妇联 is 天津市妇女联合会);
+- regions: their path in the gazetteer (湖南省/张家界市/桑植县);
+- teams: committee, kind, number and round where the notice gives one;
+- regulations: the simplified title, so traditional and simplified notices meet; a short
+  form counts as the title it stands for; an internal rule (《财务管理制度》) is scoped to
+  its organization, so two organizations' rules of one name stay two;
+- problems and measures: their document and position.
+Records are taken in order of their hash, so the graph does not depend on input order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+from kg import gazetteer
+from kg.data import load
+from kg.graph import Graph, provenance
+
+EPOCH = dt.date(1970, 1, 1)
+GLOBAL_KINDS = {"law", "party_regulation", "regulation", "normative_document", "not_regulation"}
+
+
+def day_number(iso: str | None) -> int | None:
+    """Days since 1970-01-01, so that lags are subtraction in every backend."""
+    return (dt.date.fromisoformat(iso) - EPOCH).days if iso else None
+
+
+def division_path(div: gazetteer.Division) -> list[gazetteer.Division]:
+    """Province first: [湖南省, 张家界市, 桑植县]."""
+    chain = [div]
+    while (parent := chain[-1].parent()) is not None:
+        chain.append(parent)
+    return list(reversed(chain))
+
+
+def region_key(div: gazetteer.Division) -> str:
+    return "/".join(d.name for d in division_path(div))
+
+
+def problem_category(heading: str | None, text: str) -> str:
+    spec = load("problem_categories.json")
+    for probe in (heading or "", text):
+        for name, words in spec["categories"]:
+            if any(w in probe for w in words):
+                return name
+    return spec["fallback"]
+
+
+def build_graph(records: Iterable[dict]) -> Graph:
+    graph = Graph()
+    for record in sorted(records, key=lambda r: (r["sha256"], r["source"])):
+        _add_record(graph, record)
+    _finish_regulations(graph)
+    return graph
+
+
+def _evidence(doc: str, fact: dict | None, fallback_rule: str) -> dict | None:
+    if not fact or "span" not in fact:
+        return None
+    return provenance(doc, fact["span"][0], fact["span"][1], fact.get("rule", fallback_rule), fact.get("raw", ""))
+
+
+def _add_region(graph: Graph, div: gazetteer.Division, evidence: dict | None) -> tuple[str, str]:
+    """The region and its ancestors, linked by PART_OF."""
+    parent = None
+    for d in division_path(div):
+        ident = graph.add_node("Region", region_key(d), {"name": d.name, "level": d.level, "province": d.province}, evidence)
+        if parent is not None:
+            graph.add_relationship("PART_OF", ident, parent, evidence=evidence)
+        parent = ident
+    return parent
+
+
+def _add_record(graph: Graph, r: dict) -> None:
+    doc = r["sha256"]
+    doc_ev = provenance(doc, 0, r.get("length", 0), "document.read", r.get("title") or "")
+    d = graph.add_node("Document", doc, {
+        "source": r["source"], "title": r["title"], "doc_type": r["doc_type"], "published": r["published"],
+        "published_day": day_number(r["published"]), "length": r.get("length"), "encoding": r.get("encoding"),
+    }, doc_ev)
+
+    org = None
+    issuer = r.get("issuer")
+    if issuer:
+        name_ev = _evidence(doc, issuer["evidence"].get("name"), "issuer")
+        pg = graph.add_node("PartyGroup", issuer["name"], {"name": issuer["name"]}, name_ev)
+        graph.add_relationship("ISSUED_BY", d, pg, evidence=name_ev)
+        org = graph.add_node("Organization", issuer["organization"],
+                             {"name": issuer["organization"], "region": issuer["region"]}, name_ev)
+        graph.add_relationship("GROUP_OF", pg, org, evidence=name_ev)
+        div = gazetteer.lookup(issuer["region"]) if issuer["region"] else None
+        if div:
+            region_ev = _evidence(doc, issuer["evidence"].get("region"), "issuer.region")
+            graph.add_relationship("LOCATED_IN", org, _add_region(graph, div, region_ev), evidence=region_ev)
+
+    inspection = r.get("inspection")
+    if inspection:
+        _add_inspection(graph, doc, d, org, inspection)
+    for c in r.get("citations", []):
+        _add_citation(graph, doc, d, org, c)
+    for i, p in enumerate(r.get("problems", []), 1):
+        key = f"{doc}|p{i}"
+        ident = graph.add_node("Problem", key, {
+            "text": p["text"], "number": p["number"], "marker": p["label"], "heading": p["heading"],
+            "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
+        }, _evidence(doc, p, "problems"))
+        graph.add_relationship("RAISED_IN", ident, d, evidence=_evidence(doc, p, "problems"))
+        for j, m in enumerate(p["measures"], 1):
+            measure = graph.add_node("Measure", f"{key}|m{j}", {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
+            graph.add_relationship("ANSWERS", measure, ident, evidence=_evidence(doc, m, "problems.measure"))
+
+
+def _add_inspection(graph: Graph, doc: str, d, org, ins: dict) -> None:
+    ev = ins["evidence"]
+    team_ev = _evidence(doc, ev.get("team"), "inspection.team")
+    committee = graph.add_node("Committee", ins["committee"], {"name": ins["committee"]}, team_ev)
+    div = gazetteer.lookup(ins["committee"].removesuffix("委"))
+    if div:
+        graph.add_relationship("COMMITTEE_OF", committee, _add_region(graph, div, team_ev), evidence=team_ev)
+    team_key = "|".join(str(x) for x in (ins["committee"], ins["kind"], ins["team_number"], ins["round"] or ""))
+    team = graph.add_node("InspectionTeam", team_key, {
+        "name": ins["team"], "kind": ins["kind"], "number": ins["team_number"], "round": ins["round"],
+    }, team_ev)
+    graph.add_relationship("TEAM_OF", team, committee, evidence=team_ev)
+    visit_ev = _evidence(doc, ev.get("start") or ev.get("team"), "inspection")
+    visit = graph.add_node("Inspection", f"{team_key}|{org[1] if org else ''}|{ins['start'] or doc}", {
+        "kind": ins["kind"], "round": ins["round"],
+        "start_date": ins["start"], "end_date": ins["end"], "feedback_date": ins["feedback"],
+        "start_day": day_number(ins["start"]), "end_day": day_number(ins["end"]), "feedback_day": day_number(ins["feedback"]),
+    }, visit_ev)
+    graph.add_relationship("CONDUCTED_BY", visit, team, evidence=team_ev)
+    if org:
+        graph.add_relationship("INSPECTED", visit, org, evidence=visit_ev)
+    graph.add_relationship("REPORTED_IN", visit, d, evidence=team_ev)
+
+
+def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
+    if c["alias_of"]:
+        targets, via = c["alias_of"], c["title"]
+    elif c["title"] in load("regulations.json")["generic_short_forms"]:
+        return  # a short form nothing defines: dropped, never guessed
+    else:
+        targets, via = [c["title"]], None
+    ev = _evidence(doc, c, "citations")
+    scoped = c["kind"] not in GLOBAL_KINDS and org is not None
+    for title in targets:
+        key = f"{org[1]}|{title}" if scoped else title
+        reg = graph.add_node("Regulation", key, {
+            "title": title, "kind": c["kind"], "scope": "organization" if scoped else "global",
+        }, ev)
+        if scoped:
+            graph.add_relationship("SCOPED_TO", reg, org, evidence=ev)
+        graph.add_relationship("CITES", d, reg, key=f"{doc}|{c['span'][0]}|{key}", evidence=ev, props={
+            "action": c["action"], "raw": c["raw"], "span_start": c["span"][0], "span_end": c["span"][1],
+            "rule": c["rule"], "via_alias": via,
+        })
+
+
+def _finish_regulations(graph: Graph) -> None:
+    """raw_forms: every way a regulation was written (traditional forms included)."""
+    for (label, _), node in graph.nodes.items():
+        if label == "Regulation":
+            forms = sorted({e["quote"].strip("《》<>") for e in node.provenance})
+            node.props["raw_forms"] = json.dumps(forms, ensure_ascii=False)
