@@ -45,7 +45,7 @@ def region_key(div: gazetteer.Division) -> str:
 
 def problem_category(heading: str | None, text: str) -> str:
     spec = load("problem_categories.json")
-    for probe in (heading or "", text):
+    for probe in (text, heading or ""):
         for name, words in spec["categories"]:
             if any(w in probe for w in words):
                 return name

@@ -31,3 +31,14 @@ def seed_files() -> list[Path]:
 def records(seed_files) -> dict[str, dict]:
     """Extraction record of each seed, keyed by its three-digit prefix."""
     return {p.name[:3]: extract(read_source(str(p))) for p in seed_files}
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory, seed_files):
+    """The embedded store built from the seed notices (real LadybugDB)."""
+    from kg.backends.embedded import EmbeddedStore
+    from kg.build import build_store
+
+    path = tmp_path_factory.mktemp("stores") / "seeds.kg"
+    build_store([str(p) for p in seed_files], str(path))
+    return EmbeddedStore(path)

@@ -2,23 +2,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from kg.schema import validate_record
+from tests.cli import kg
 from tests.conftest import SEEDS, seed
-
-
-def kg(*args, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    beside_python = Path(sys.executable).with_name("kg")
-    exe = str(beside_python) if beside_python.exists() else shutil.which("kg")
-    if exe is None:
-        pytest.fail("the kg console script is not installed (pip install .)")
-    return subprocess.run([exe, *args], input=stdin, capture_output=True, timeout=120)
 
 
 def test_extract_folder_to_file(tmp_path, seed_files):

@@ -27,3 +27,32 @@ def as_web_page(text: str, title: str) -> str:
 <div class="breadcrumb">当前位置:首页 &gt; 巡视巡察 &gt; 整改通报</div>
 <div class="article"><h1>{html.escape(title)}</h1>{paragraphs}</div>
 <div class="footer">版权所有:纪委监委 备案号:ICP备00000000号 技术支持:网站中心</div></body></html>"""
+
+
+def insert_after_line(text: str, marker: str, addition: str) -> str:
+    """`text` with the line `addition` after the first line containing `marker`."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if marker in line)
+    return "\n".join(lines[: at + 1] + [addition] + lines[at + 1 :])
+
+
+def without_signature(text: str) -> str:
+    """The notice without its last two lines (signature and date)."""
+    return "\n".join(text.splitlines()[:-2])
+
+
+def line_with(text: str, marker: str) -> str:
+    return next(line for line in text.splitlines() if marker in line)
+
+
+def corpus_copies(seed_paths, folder, copies: int) -> list:
+    """`copies` notices per seed, each with a distinct closing line (distinct hashes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in seed_paths:
+        text = path.read_text(encoding="utf-8")
+        for i in range(copies):
+            target = folder / f"{path.stem}-{i:04d}.txt"
+            target.write_text(f"{text}\n本文链接:copy-{i}\n", encoding="utf-8")
+            out.append(target)
+    return out

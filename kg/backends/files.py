@@ -13,10 +13,11 @@ def write_jsonl(graph: Graph, out: TextIO) -> None:
     """One line per node, then one per relationship; provenance as a list."""
     for (label, key), node in sorted(graph.nodes.items()):
         out.write(json.dumps({"node": label, "key": key, "properties": node.props, "provenance": node.provenance},
-                             ensure_ascii=False) + "\n")
+                             ensure_ascii=False, sort_keys=True) + "\n")
     for (rel_type, key), rel in sorted(graph.relationships.items()):
         out.write(json.dumps({"relationship": rel_type, "key": key, "from": list(rel.start), "to": list(rel.end),
-                              "properties": rel.props, "provenance": rel.provenance}, ensure_ascii=False) + "\n")
+                              "properties": rel.props, "provenance": rel.provenance}, ensure_ascii=False,
+                             sort_keys=True) + "\n")
 
 
 def write(graph: Graph, fmt: str, out: TextIO) -> None:

@@ -28,7 +28,8 @@ def print_rows(columns: list[str], rows: list[list], fmt: Format) -> None:
         table = Table(*columns, show_lines=False)
         for row in rows:
             table.add_row(*(_cell(v) for v in row))
-        Console(soft_wrap=False).print(table)
+        # On a terminal, fit the screen; into a file or pipe, keep every cell whole.
+        Console(width=None if sys.stdout.isatty() else 100_000).print(table)
         Console(stderr=True).print(f"{len(rows)} rows", style="dim")
 
 

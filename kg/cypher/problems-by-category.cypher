@@ -1,5 +1,5 @@
 // Problems per category across organizations: how many problems, in how many organizations.
-// The category is read from the heading a problem sits under (or its text) with the
+// The category is read from the problem's text (or else the heading it sits under) with the
 // keyword table in kg/data/problem_categories.json.
 //
 // @example

@@ -69,7 +69,8 @@ def issuer(ctx: Context) -> dict | None:
         return None
     m, rule = found
     org = m.group(2)
-    evidence = {"name": ctx.evidence(m.start(), m.end(), rule).as_dict()}
+    name_start = m.start(1) if m.group(1) else m.start(2)
+    evidence = {"name": ctx.evidence(name_start, m.end(3), rule).as_dict()}
     located = gazetteer.find_first(org)
     if located:
         division, s, e = located

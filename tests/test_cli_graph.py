@@ -1,0 +1,104 @@
+"""kg build, query, queries, explain, stats and export, end to end."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import networkx as nx
+import pytest
+
+from tests.cli import kg
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, seed_files):
+    path = tmp_path_factory.mktemp("cli") / "seeds.kg"
+    result = kg("build", str(SEEDS), "--db", str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "5 documents (5 extracted, 0 cached), 365 nodes, 422 relationships" in result.stderr.decode()
+    return str(path)
+
+
+def test_named_query_as_json(db):
+    result = kg("query", "--db", db, "--name", "recurring-regulations", "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(rows) == 4 and {r["organizations"] for r in rows} == {2}
+
+
+def test_cypher_with_param_as_csv(db):
+    result = kg("query", "--db", db, "MATCH (r:Regulation) WHERE r.kind = $kind RETURN r.title AS title ORDER BY title",
+                "--param", "kind=law", "--format", "csv")
+    assert result.returncode == 0, result.stderr.decode()
+    assert list(csv.reader(io.StringIO(result.stdout.decode()))) == [["title"], ["中华人民共和国工会法"]]
+
+
+def test_table_output(db):
+    result = kg("query", "--db", db, "--name", "teams")
+    assert result.returncode == 0
+    assert "张家界市委第七巡察组" in result.stdout.decode()
+
+
+def test_hostile_param_changes_nothing(db):
+    attack = "'}) DETACH DELETE n //"
+    for args in (["--name", "citing-documents", "--param", f"title={attack}"],
+                 ["MATCH (r:Regulation {title: $t}) RETURN r.title", "--param", f"t={attack}"]):
+        result = kg("query", "--db", db, *args, "--format", "json")
+        assert result.returncode == 0 and result.stdout == b""
+    stats = kg("stats", "--db", db, "--format", "csv").stdout.decode()
+    assert "node,Regulation,94" in stats
+
+
+def test_query_errors_are_one_line(db, tmp_path):
+    cases = [
+        (["query", "--db", db, "--name", "citing-documents"], "kg: query citing-documents needs --param title"),
+        (["query", "--db", db, "--name", "nope"], "kg: no query named 'nope'"),
+        (["query", "--db", db, "MATCH (n:Nope) RETURN n"], "kg: query failed:"),
+        (["query", "--db", str(tmp_path / "none.kg"), "--name", "teams"], "no graph here yet"),
+    ]
+    for args, message in cases:
+        result = kg(*args)
+        assert result.returncode == 1, args
+        err = result.stderr.decode().strip()
+        assert message in err and "Traceback" not in err, err
+
+
+def test_queries_lists_every_named_query():
+    result = kg("queries", "--format", "json")
+    names = {json.loads(line)["name"] for line in result.stdout.decode().splitlines()}
+    assert {"recurring-regulations", "citing-documents", "organization-regulations", "inspection-timeline", "teams",
+            "problems-by-category", "co-cited-regulations", "organizations-by-region"} <= names
+
+
+def test_explain_quotes_the_source(db):
+    result = kg("explain", "--db", db, "中国共产党纪律处分条例")
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "Regulation 中国共产党纪律处分条例" in out
+    assert "CITES Document:" in out
+    assert "以深入學習貫徹新修訂的【《中國共產黨紀律處分條例》】(以下簡稱《條例》)" in out
+    assert "[citations.title_marks]" in out
+
+
+def test_stats(db):
+    rows = list(csv.reader(io.StringIO(kg("stats", "--db", db, "--format", "csv").stdout.decode())))
+    counts = {(kind, name): int(n) for kind, name, n in rows[1:]}
+    assert counts[("node", "Document")] == 5 and counts[("relationship", "CITES")] == 111
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_export_for_gephi(db, tmp_path, fmt):
+    out = tmp_path / f"seeds.{fmt}"
+    assert kg("export", db, "--format", fmt, "--out", str(out)).returncode == 0
+    g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    assert g.number_of_nodes() == 365 and g.number_of_edges() == 422
+    assert g.nodes["Regulation:中国共产党纪律处分条例"]["kind"] == "party_regulation"
+
+
+def test_export_jsonl_from_notices_equals_export_from_store(db):
+    from_store = kg("export", db, "--format", "jsonl").stdout.decode().splitlines()
+    from_notices = kg("export", str(SEEDS), "--format", "jsonl").stdout.decode().splitlines()
+    assert len(from_store) == 365 + 422
+    assert from_store == from_notices

@@ -1,0 +1,122 @@
+"""The embedded store: bulk-loaded, checked, swapped atomically, rebuilt idempotently."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kg.backends.embedded import EmbeddedStore, StoreError, read_graph
+from kg.build import build_store
+from kg.graph import Graph
+from kg.resolve import build_graph
+from tests.variants import corpus_copies
+
+
+def snapshot(store: EmbeddedStore) -> dict:
+    g = read_graph(store)
+    return {"nodes": {k: (n.props, n.provenance) for k, n in g.nodes.items()},
+            "relationships": {k: (r.start, r.end, r.props, r.provenance) for k, r in g.relationships.items()}}
+
+
+def test_store_holds_exactly_the_graph(seed_store, records):
+    graph = build_graph(records.values())
+    assert snapshot(seed_store) == {
+        "nodes": {k: (n.props, n.provenance) for k, n in graph.nodes.items()},
+        "relationships": {k: (r.start, r.end, r.props, r.provenance) for k, r in graph.relationships.items()},
+    }
+    info = seed_store.build_info()
+    assert info["nodes"]["Regulation"] == 94 and info["relationships"]["CITES"] == 111
+
+
+def test_building_twice_gives_the_same_graph_and_uses_the_cache(tmp_path, seed_files):
+    store = EmbeddedStore(tmp_path / "s.kg")
+    sources = [str(p) for p in seed_files]
+    first = build_store(sources, str(store.path))
+    before = snapshot(store)
+    second = build_store(sources, str(store.path))
+    assert (first.extracted, first.cached) == (5, 0)
+    assert (second.extracted, second.cached) == (0, 5)
+    assert snapshot(store) == before
+    assert len(list(store.path.glob("db-*"))) == 1  # the old database is gone
+
+
+def test_changed_and_deleted_documents_are_reflected(tmp_path, seed_files):
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for p in seed_files[:3]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    store = EmbeddedStore(tmp_path / "s.kg")
+    build_store([str(p) for p in sorted(folder.iterdir())], str(store.path))
+    (folder / seed_files[0].name).unlink()  # deleted
+    edited = folder / seed_files[2].name  # 002 cites 中国共产党纪律处分条例
+    edited.write_text(edited.read_text(encoding="utf-8").replace("《中国共产党纪律处分条例》", "《中国共产党问责条例》"),
+                      encoding="utf-8")
+    report = build_store([str(p) for p in sorted(folder.iterdir())], str(store.path))
+    assert (report.extracted, report.cached) == (1, 1)
+    _, rows = store.query("MATCH (d:Document) RETURN d.source ORDER BY d.source")
+    assert [r[0] for r in rows] == [str(folder / p.name) for p in seed_files[1:3]]
+    _, rows = store.query("MATCH (r:Regulation) WHERE r.title = $t RETURN count(r)", {"t": "中国共产党问责条例"})
+    assert rows == [[1]]
+    _, rows = store.query("MATCH (:Document)-[:CITES]->(r:Regulation) WHERE r.title = $t RETURN count(r)",
+                          {"t": "中国共产党纪律处分条例"})
+    assert rows == [[0]]
+
+
+def test_failed_write_leaves_previous_store(tmp_path, seed_store, records):
+    store = EmbeddedStore(tmp_path / "s.kg")
+    with store.lock():
+        store.write(build_graph(records.values()))
+    before = snapshot(store)
+    broken = Graph()
+    doc = broken.add_node("Document", "d", {})
+    broken.add_relationship("CITES", doc, ("Regulation", "missing"), key="k")  # a node that does not exist
+    with store.lock(), pytest.raises(Exception):
+        store.write(broken)
+    assert snapshot(store) == before
+    assert not list(store.path.glob("*.partial"))
+
+
+def test_killed_build_leaves_previous_store_usable(tmp_path, seed_files):
+    notices = corpus_copies(seed_files, tmp_path / "notices", copies=60)
+    db = tmp_path / "s.kg"
+    build_store([str(p) for p in seed_files], str(db))
+    store = EmbeddedStore(db)
+    before = snapshot(store)
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "build", str(tmp_path / "notices"), "--db", str(db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(db.glob("*.partial")) and proc.poll() is None:
+        time.sleep(0.005)
+    killed_while_writing = bool(list(db.glob("*.partial")))
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert killed_while_writing, "the build ended before it could be killed mid-write"
+    assert snapshot(store) == before  # the previous graph is still the one in use
+    report = build_store([str(p) for p in notices], str(db))
+    assert report.documents == len(notices)
+    assert not list(db.glob("*.partial"))
+    _, rows = store.query("MATCH (d:Document) RETURN count(d)")
+    assert rows == [[len(notices)]]
+
+
+def test_second_writer_is_refused_with_a_clear_message(tmp_path, seed_files):
+    store = EmbeddedStore(tmp_path / "s.kg")
+    with store.lock():
+        with pytest.raises(StoreError, match="another kg build is writing this store"):
+            build_store([str(seed_files[0])], str(store.path))
+
+
+def test_refuses_a_folder_that_is_not_a_store(tmp_path, seed_files):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_text("x")
+    with pytest.raises(StoreError, match="not a kg store"):
+        build_store([str(seed_files[0])], str(tmp_path / "mine"))
+
+
+def test_querying_a_missing_store_says_how_to_build_one(tmp_path):
+    with pytest.raises(StoreError, match="run `kg build"):
+        EmbeddedStore(tmp_path / "none.kg").query("MATCH (n:Document) RETURN n")
