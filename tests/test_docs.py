@@ -1,0 +1,37 @@
+"""The README cannot drift from the code: every command and named query is documented."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.cli import app
+from kg.queries import library
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(scope="module")
+def readme() -> str:
+    if not README.exists():
+        pytest.skip("README.md is not beside the tests")
+    return README.read_text(encoding="utf-8")
+
+
+def test_every_command_is_documented(readme):
+    names = [c.name for c in app.registered_commands]
+    assert names
+    for name in names:
+        assert f"kg {name}" in readme, name
+
+
+def test_every_named_query_is_documented(readme):
+    for name in library():
+        assert f"`{name}`" in readme, name
+
+
+def test_readme_opens_with_the_two_commands(readme):
+    first_block = readme.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert first_block[0].startswith("pip install . && kg build ../shared/corpus/seeds")
+    assert first_block[1] == "pip install '.[test]' && pytest"
+    assert "pip install '.[test]' && pytest" in Path(README.parent / ".ci" / "run").read_text()
