@@ -26,36 +26,49 @@ class Fact:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+def _node_query(label: str) -> str:
+    fields = ["key"] + [p for p in ("title", "name") if p in model().nodes[label]]
+    return f"MATCH (n:{label}) WHERE " + " OR ".join(f"n.{f} = $text" for f in fields) + " RETURN n.key, n.provenance"
+
+
+def _relationship_query(rel_type: str, side: str) -> str:
+    """Relationships of `rel_type` whose `side` ("from" or "to") is node n."""
+    spec = model().relationships[rel_type]
+    a, b = ("n", "o") if side == "from" else ("o", "n")
+    return (f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
+            "RETURN o.key, r.provenance LIMIT $limit")
+
+
+SOURCES = "MATCH (d:Document) RETURN d.key, d.source"
+
+
+def explain_statements() -> list[tuple[str, dict]]:
+    """Every statement explain() may run, with sample parameters (for checking them)."""
+    m = model()
+    out = [(SOURCES, {})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
+    out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
+    return out
+
+
 def explain(store, text: str, limit: int = 50) -> list[Fact]:
     """Every node whose key, title or name is `text`, and every relationship touching it."""
     m = model()
     facts: list[Fact] = []
-    sources = _document_sources(store)
-    for label, props in m.nodes.items():
-        fields = ["key"] + [p for p in ("title", "name") if p in props]
-        where = " OR ".join(f"n.{f} = $text" for f in fields)
-        _, rows = store.query(f"MATCH (n:{label}) WHERE {where} RETURN n.key, n.provenance", {"text": text})
-        for key, prov in rows:
+    sources = dict(store.query(SOURCES)[1])
+    for label in m.nodes:
+        for key, prov in store.query(_node_query(label), {"text": text})[1]:
             facts.append(Fact(f"{label} {key}", _evidence(prov, sources)))
             for rel_type, spec in m.relationships.items():
                 for side, other in (("from", "to"), ("to", "from")):
                     if spec[side] != label:
                         continue
-                    a, b = ("n", "o") if side == "from" else ("o", "n")
-                    _, rels = store.query(
-                        f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
-                        f"RETURN o.key, r.provenance LIMIT {int(limit)}", {"key": key})
-                    for other_key, rel_prov in rels:
+                    for other_key, rel_prov in store.query(_relationship_query(rel_type, side),
+                                                           {"key": key, "limit": limit})[1]:
                         ends = (f"{label}:{key}", f"{spec[other]}:{other_key}")
                         if side == "to":
                             ends = ends[::-1]
                         facts.append(Fact(f"{rel_type} {ends[0]} → {ends[1]}", _evidence(rel_prov, sources)))
     return facts
-
-
-def _document_sources(store) -> dict[str, str]:
-    _, rows = store.query("MATCH (d:Document) RETURN d.key, d.source")
-    return dict(rows)
 
 
 _texts: dict[str, str | None] = {}

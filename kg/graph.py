@@ -69,8 +69,14 @@ class Relationship:
                 "provenance": _dump(self.provenance)}
 
 
+def evidence_item(entry: dict) -> str:
+    """One provenance entry as JSON text: keys sorted, so it starts with {"doc": "<sha256>"."""
+    return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+
+
 def _dump(evidence: list[dict]) -> str:
-    return json.dumps(evidence, ensure_ascii=False, sort_keys=True)
+    """The provenance property: a JSON list, entries in the order they were added."""
+    return "[" + ", ".join(evidence_item(e) for e in evidence) + "]"
 
 
 class Graph:

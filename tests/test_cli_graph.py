@@ -102,3 +102,46 @@ def test_export_jsonl_from_notices_equals_export_from_store(db):
     from_notices = kg("export", str(SEEDS), "--format", "jsonl").stdout.decode().splitlines()
     assert len(from_store) == 365 + 422
     assert from_store == from_notices
+
+
+def test_export_neo4j_admin(db, tmp_path):
+    out = tmp_path / "import"
+    result = kg("export", db, "--format", "neo4j-admin", "--out", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    with open(out / "relationships" / "CITES.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:2] == [":START_ID(Document)", ":END_ID(Regulation)"] and rows[0][-1] == ":TYPE"
+    assert "span_start:long" in rows[0] and len(rows) == 1 + 111
+    with open(out / "nodes" / "Regulation.csv", encoding="utf-8", newline="") as f:
+        header, *regs = list(csv.reader(f))
+    assert header[0] == "key:ID(Regulation)" and header[-1] == ":LABEL"
+    assert len(regs) == 94 and all(r[-1] == "Regulation;Kg" for r in regs)
+    script = (out / "import.sh").read_text()
+    assert "--relationships=CITES=$dir/relationships/CITES.csv" in script
+    again = kg("export", db, "--format", "neo4j-admin", "--out", str(out))
+    assert again.returncode == 1 and "folder is not empty" in again.stderr.decode()
+
+
+def test_export_cypher_script(db):
+    result = kg("export", db, "--format", "cypher")
+    script = result.stdout.decode()
+    assert script.startswith("CREATE CONSTRAINT kg_document_key IF NOT EXISTS")
+    assert script.count("MERGE (n:Regulation {key: row.key})") == 1  # 94 rows fit one batch
+    assert "'《中國共產黨紀律處分條例》'" in script
+
+
+def test_load_neo4j_without_a_server_is_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("kg"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    result = subprocess.run([exe, "load", "neo4j", str(SEEDS)], env=env, capture_output=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == "kg: no Neo4j address: set NEO4J_URI (e.g. bolt://localhost:7687) or pass --uri"
+    env.update(NEO4J_URI="bolt://127.0.0.1:9", NEO4J_PASSWORD="s3cret-pass")
+    result = subprocess.run([exe, "load", "neo4j", str(SEEDS)], env=env, capture_output=True, timeout=120)
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "cannot reach Neo4j at bolt://127.0.0.1:9" in err and "s3cret-pass" not in err

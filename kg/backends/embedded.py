@@ -202,28 +202,41 @@ def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> bool:
     return multiline
 
 
+class StoreRows:
+    """Rows of an open store, label by label, streamed from the engine (not held in memory)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def rows(self, label: str) -> Iterator[dict]:
+        props = list(model().node_properties(label))
+        result = self.conn.execute(f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p}" for p in props) + " ORDER BY n.key")
+        while result.has_next():
+            yield dict(zip(props, result.get_next()))
+
+    def relationship_rows(self, rel_type: str) -> Iterator[dict]:
+        spec = model().relationships[rel_type]
+        props = list(model().relationship_properties(rel_type))
+        result = self.conn.execute(
+            f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']}) RETURN a.key, b.key, "
+            + ", ".join(f"r.{p}" for p in props) + " ORDER BY r.key")
+        while result.has_next():
+            yield dict(zip(["from", "to", *props], result.get_next()))
+
+
 def read_graph(store: EmbeddedStore) -> Graph:
     """The store's graph back in memory, provenance included (for exports)."""
     m = model()
     graph = Graph()
     with store.connect() as conn:
+        rows = StoreRows(conn)
         for label in m.nodes:
-            props = list(m.nodes[label])
-            result = conn.execute(f"MATCH (n:{label}) RETURN n.key, n.provenance" + "".join(f", n.{p}" for p in props))
-            while result.has_next():
-                key, prov, *values = result.get_next()
-                graph.nodes[(label, key)] = graph_node(label, key, dict(zip(props, values)), prov)
+            for row in rows.rows(label):
+                key, prov = row.pop("key"), row.pop("provenance")
+                graph.nodes[(label, key)] = Node(label, key, row, json.loads(prov or "[]"))
         for rel_type, spec in m.relationships.items():
-            props = list(spec["properties"])
-            result = conn.execute(
-                f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']}) RETURN a.key, b.key, r.key, r.provenance"
-                + "".join(f", r.{p}" for p in props))
-            while result.has_next():
-                a, b, key, prov, *values = result.get_next()
-                graph.add_relationship(rel_type, (spec["from"], a), (spec["to"], b), dict(zip(props, values)), key=key)
+            for row in rows.relationship_rows(rel_type):
+                a, b, key, prov = row.pop("from"), row.pop("to"), row.pop("key"), row.pop("provenance")
+                graph.add_relationship(rel_type, (spec["from"], a), (spec["to"], b), row, key=key)
                 graph.relationships[(rel_type, key)].provenance = json.loads(prov or "[]")
     return graph
-
-
-def graph_node(label: str, key: str, props: dict, provenance_json: str | None) -> Node:
-    return Node(label, key, props, json.loads(provenance_json or "[]"))

@@ -33,14 +33,14 @@ def progress(items: Iterable[T], description: str, total: int | None = None) -> 
 
 
 @contextlib.contextmanager
-def progress_bar(description: str, total: int) -> Iterator[Callable[[], None]]:
-    """A tick function that advances a progress bar on a terminal (and does nothing elsewhere)."""
+def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
+    """tick(n=1) advances a progress bar on a terminal (and does nothing elsewhere)."""
     if not sys.stderr.isatty():
-        yield lambda: None
+        yield lambda n=1: None
         return
     from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
-        yield lambda: bar.advance(task)
+        yield lambda n=1: bar.advance(task, n)

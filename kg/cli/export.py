@@ -1,13 +1,18 @@
-"""kg export: the graph as GraphML, GEXF or JSON Lines, from a store or from notices."""
+"""kg export: the graph as files, from a store or from notices."""
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from kg.cli.common import error
+from kg.errors import KgError
 from kg.fileio import atomic_text
 
 
@@ -15,15 +20,20 @@ class ExportFormat(str, enum.Enum):
     graphml = "graphml"
     gexf = "gexf"
     jsonl = "jsonl"
+    neo4j_admin = "neo4j-admin"
+    cypher = "cypher"
+
+
+def _is_store(source: str) -> bool:
+    return os.path.isdir(source) and os.path.islink(os.path.join(source, "current"))
 
 
 def load_graph(source: str):
     """A store folder (built by kg build) or notices (files or folders) → Graph."""
-    from kg.backends.embedded import EmbeddedStore, read_graph
+    if _is_store(source):
+        from kg.backends.embedded import EmbeddedStore, read_graph
 
-    store = EmbeddedStore(source)
-    if os.path.isdir(source) and (store.path / "current").is_symlink():
-        return read_graph(store)
+        return read_graph(EmbeddedStore(source))
     from kg.build import graph_from_paths
     from kg.read import iter_sources
 
@@ -33,14 +43,61 @@ def load_graph(source: str):
     return graph
 
 
+@contextlib.contextmanager
+def row_source(source: str):
+    """Rows label by label: streamed from a store, or from the graph of notices."""
+    if _is_store(source):
+        from kg.backends.embedded import EmbeddedStore, StoreRows
+
+        with EmbeddedStore(source).connect() as conn:
+            yield StoreRows(conn)
+    else:
+        yield load_graph(source)
+
+
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.graphml,
-    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (atomically); stdout if omitted.")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
 ) -> None:
-    """Write the graph for Gephi, networkx or other tools."""
-    from kg.backends.files import write
+    """Write the graph for Gephi, networkx, Neo4j or other tools.
 
-    graph = load_graph(source)
+    graphml, gexf: for Gephi and networkx. jsonl: one line per node and relationship.
+    neo4j-admin: node and relationship CSVs plus import.sh for `neo4j-admin database
+    import full`. cypher: a script of MERGE statements for cypher-shell.
+    """
+    if fmt is ExportFormat.neo4j_admin:
+        if not out:
+            raise typer.BadParameter("neo4j-admin export needs --out FOLDER", param_hint="--out")
+        _export_admin(source, Path(out))
+        return
     with atomic_text(out) as sink:
-        write(graph, fmt.value, sink)
+        if fmt is ExportFormat.cypher:
+            from kg.backends.neo4j_files import write_cypher_script
+
+            with row_source(source) as rows:
+                write_cypher_script(rows, sink)
+        else:
+            from kg.backends.files import write
+
+            write(load_graph(source), fmt.value, sink)
+
+
+def _export_admin(source: str, folder: Path) -> None:
+    """Write into a fresh folder beside the target, then move it into place."""
+    from kg.backends.neo4j_files import write_admin_csv
+
+    if folder.exists() and any(folder.iterdir()):
+        raise KgError(f"{folder}: folder is not empty; neo4j-admin files go into a new or empty folder")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".kg-export-", dir=folder.parent))
+    try:
+        with row_source(source) as rows:
+            counts = write_admin_csv(rows, tmp)
+        if folder.exists():
+            folder.rmdir()
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    typer.echo(f"{folder}: {sum(counts.values())} rows in {len(counts)} files; import with {folder}/import.sh", err=True)

@@ -38,11 +38,12 @@ def _literal(value: str):
 
 
 def query_command(
-    db: DB,
+    db: Annotated[Optional[str], typer.Option("--db", help="The store folder (from kg build).", envvar="KG_DB")] = None,
     cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (or use --name).", show_default=False)] = None,
     name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from cypher/ (see kg queries).")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, passed as a Cypher parameter; repeatable.")] = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Ask the Neo4j server of NEO4J_URI instead of a store.")] = False,
 ) -> None:
     """Run a Cypher query or a named one. Values reach the query only as parameters."""
     from kg.queries import named
@@ -55,7 +56,15 @@ def query_command(
         text, params = q.cypher, q.bind(given)
     else:
         text, params = cypher, {k: _literal(v) for k, v in given.items()}
-    columns, rows = _store(db).query(text, params)
+    if neo4j:
+        from kg.cli.neo4j import backend
+
+        with backend(None, None, None) as server:
+            columns, rows = server.query(text, params)
+    elif db:
+        columns, rows = _store(db).query(text, params)
+    else:
+        raise typer.BadParameter("give --db STORE (or set KG_DB), or --neo4j", param_hint="--db")
     print_rows(columns, rows, fmt)
 
 

@@ -1,0 +1,227 @@
+"""Neo4j: idempotent batched loading with the official driver, and queries.
+
+Statements have a fixed shape per label and relationship type (`UNWIND $rows … MERGE`
+on the key, under a uniqueness constraint), are sent in batches through managed write
+transactions (the driver retries transient errors), and always name the database.
+Every node kg writes also carries the label `Kg`, so `wipe` removes kg's data only.
+
+Provenance is kept twice on each node and relationship: `evidence`, a list with one
+JSON entry per source span (each starting {"doc": "<sha256>", …}), and `provenance`,
+the same entries as one JSON list, exactly as the embedded store holds it. Loading a
+notice again adds nothing; loading a changed notice (same source path, new bytes) first
+retires the facts of its previous version and keeps what other notices say.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from kg.errors import KgError
+from kg.graph import Graph, evidence_item, model
+
+KG_LABEL = "Kg"
+DOC_PREFIX = '{"doc": "'  # every evidence entry starts so; the document key follows
+DEFAULT_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    uri: str
+    user: str
+    password: str = field(repr=False)  # never printed
+    database: str = "neo4j"
+
+    @classmethod
+    def from_env(cls, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None) -> Settings:
+        uri = uri or os.environ.get("NEO4J_URI")
+        if not uri:
+            raise KgError("no Neo4j address: set NEO4J_URI (e.g. bolt://localhost:7687) or pass --uri")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            raise KgError("no Neo4j password: set NEO4J_PASSWORD")
+        return cls(uri, user or os.environ.get("NEO4J_USER") or os.environ.get("NEO4J_USERNAME") or "neo4j",
+                   password, database or os.environ.get("NEO4J_DATABASE") or "neo4j")
+
+
+@dataclass(frozen=True)
+class Statement:
+    cypher: str
+    params: dict
+    what: str  # "Regulation nodes", "CITES relationships", "constraint", "retire replaced documents"
+    rows: int = 0
+
+
+# -- statements ------------------------------------------------------------------
+
+def _join_provenance(var: str) -> str:
+    """Cypher that renders a list of JSON entries as one JSON list string."""
+    return f"'[' + reduce(s = '', e IN {var} | s + CASE s WHEN '' THEN '' ELSE ', ' END + e) + ']'"
+
+
+def constraint_statements() -> list[Statement]:
+    return [Statement(f"CREATE CONSTRAINT kg_{label.lower()}_key IF NOT EXISTS FOR (n:{label}) REQUIRE n.key IS UNIQUE",
+                      {}, "constraint") for label in model().nodes] + [
+        Statement(f"CREATE INDEX kg_{KG_LABEL.lower()}_key IF NOT EXISTS FOR (n:{KG_LABEL}) ON (n.key)", {}, "index")]
+
+
+def node_statement(label: str) -> str:
+    props = model().nodes[label]
+    # The first notice to state a value keeps it, as in the embedded store.
+    sets = ", ".join(f"n.{p} = coalesce(n.{p}, row.{p})" for p in props)
+    return (f"UNWIND $rows AS row\nMERGE (n:{label} {{key: row.key}})\nSET n:{KG_LABEL}, {sets}\n"
+            f"WITH n, row, [e IN coalesce(n.evidence, []) WHERE NOT e IN row.evidence] + row.evidence AS items\n"
+            f"SET n.evidence = items, n.provenance = {_join_provenance('items')}")
+
+
+def relationship_statement(rel_type: str) -> str:
+    spec = model().relationships[rel_type]
+    sets = "".join(f", r.{p} = coalesce(r.{p}, row.{p})" for p in spec["properties"])
+    return (f"UNWIND $rows AS row\nMATCH (a:{spec['from']} {{key: row.from}})\nMATCH (b:{spec['to']} {{key: row.to}})\n"
+            f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b)\n"
+            f"WITH r, row, [e IN coalesce(r.evidence, []) WHERE NOT e IN row.evidence] + row.evidence AS items\n"
+            f"SET r.evidence = items, r.provenance = {_join_provenance('items')}{sets}")
+
+
+_GONE = (f"MATCH (d:Document:{KG_LABEL}) WHERE d.source IN $sources AND NOT d.key IN $keys\n"
+         "WITH collect(d.key) AS gone\n")
+_KEPT = "[e IN {v}.evidence WHERE NOT substring(e, 9, 64) IN gone] AS kept"
+RETIRE_RELATIONSHIPS = (
+    _GONE + f"MATCH (:{KG_LABEL})-[r]->(:{KG_LABEL}) WHERE any(e IN r.evidence WHERE substring(e, 9, 64) IN gone)\n"
+    f"WITH r, {_KEPT.format(v='r')}\n"
+    f"SET r.evidence = kept, r.provenance = {_join_provenance('kept')}\n"
+    "WITH r WHERE size(r.evidence) = 0\nDELETE r")
+RETIRE_NODES = (
+    _GONE + f"MATCH (n:{KG_LABEL}) WHERE any(e IN n.evidence WHERE substring(e, 9, 64) IN gone)\n"
+    f"WITH n, {_KEPT.format(v='n')}\n"
+    f"SET n.evidence = kept, n.provenance = {_join_provenance('kept')}\n"
+    "WITH n WHERE size(n.evidence) = 0\nDETACH DELETE n")
+WIPE = f"MATCH (n:{KG_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
+
+
+def node_rows(graph: Graph, label: str) -> list[dict]:
+    props = model().nodes[label]
+    return [{"key": n.key, **{p: n.props.get(p) for p in props}, "evidence": [evidence_item(e) for e in n.provenance]}
+            for (lab, _), n in sorted(graph.nodes.items()) if lab == label]
+
+
+def relationship_rows(graph: Graph, rel_type: str) -> list[dict]:
+    props = model().relationships[rel_type]["properties"]
+    return [{"from": r.start[1], "to": r.end[1], "key": r.key, **{p: r.props.get(p) for p in props},
+             "evidence": [evidence_item(e) for e in r.provenance]}
+            for (t, _), r in sorted(graph.relationships.items()) if t == rel_type]
+
+
+def plan(graph: Graph, batch_size: int = DEFAULT_BATCH) -> Iterator[Statement]:
+    """Every statement a load sends, in order: constraints, retirement of replaced
+    versions of these notices, nodes by label, relationships by type."""
+    if batch_size < 1:
+        raise KgError("batch size must be at least 1")
+    yield from constraint_statements()
+    docs = [n for (label, _), n in sorted(graph.nodes.items()) if label == "Document"]
+    retire = {"sources": sorted({d.props["source"] for d in docs}), "keys": [d.key for d in docs]}
+    yield Statement(RETIRE_RELATIONSHIPS, retire, "retire replaced versions (relationships)")
+    yield Statement(RETIRE_NODES, retire, "retire replaced versions (nodes)")
+    m = model()
+    for label in m.nodes:
+        rows = node_rows(graph, label)
+        for i in range(0, len(rows), batch_size):
+            batch = rows[i : i + batch_size]
+            yield Statement(node_statement(label), {"rows": batch}, f"{label} nodes", len(batch))
+    for rel_type in m.relationships:
+        rows = relationship_rows(graph, rel_type)
+        for i in range(0, len(rows), batch_size):
+            batch = rows[i : i + batch_size]
+            yield Statement(relationship_statement(rel_type), {"rows": batch}, f"{rel_type} relationships", len(batch))
+
+
+# -- the driver --------------------------------------------------------------------
+
+@dataclass
+class LoadSummary:
+    statements: int = 0
+    rows: int = 0
+    nodes_created: int = 0
+    nodes_deleted: int = 0
+    relationships_created: int = 0
+    relationships_deleted: int = 0
+    properties_set: int = 0
+
+
+class Neo4jBackend:
+    name = "neo4j"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._driver = None
+
+    def _connect(self):
+        import neo4j
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        if self._driver is None:
+            s = self.settings
+            driver = neo4j.GraphDatabase.driver(s.uri, auth=(s.user, s.password))
+            try:
+                driver.verify_connectivity()
+            except AuthError:
+                driver.close()
+                raise KgError(f"Neo4j at {s.uri} refused the credentials of user {s.user!r}") from None
+            except (ServiceUnavailable, OSError) as e:
+                driver.close()
+                raise KgError(f"cannot reach Neo4j at {s.uri} ({type(e).__name__}); is it running? "
+                              "(`docker compose up -d` starts one)") from None
+            self._driver = driver
+        return self._driver
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def run(self, statement: Statement, write: bool = True):
+        import neo4j
+        from neo4j.exceptions import Neo4jError
+
+        try:
+            return self._connect().execute_query(
+                statement.cypher, statement.params, database_=self.settings.database,
+                routing_=neo4j.RoutingControl.WRITE if write else neo4j.RoutingControl.READ)
+        except Neo4jError as e:
+            raise KgError(f"Neo4j refused {statement.what}: {e.code}: {e.message}") from None
+
+    def load(self, graph: Graph, batch_size: int = DEFAULT_BATCH, tick: Callable[[int], None] = lambda n: None) -> LoadSummary:
+        summary = LoadSummary()
+        for statement in plan(graph, batch_size):
+            result = self.run(statement)
+            c = result.summary.counters
+            summary.statements += 1
+            summary.rows += statement.rows
+            summary.nodes_created += c.nodes_created
+            summary.nodes_deleted += c.nodes_deleted
+            summary.relationships_created += c.relationships_created
+            summary.relationships_deleted += c.relationships_deleted
+            summary.properties_set += c.properties_set
+            tick(statement.rows)
+        return summary
+
+    def wipe(self, batch: int = 10_000) -> int:
+        """Delete kg's nodes and relationships (label Kg) and nothing else."""
+        total = 0
+        while True:
+            records = self.run(Statement(WIPE, {"limit": batch}, "wipe")).records
+            deleted = records[0]["deleted"] if records else 0
+            total += deleted
+            if deleted < batch:
+                return total
+
+    def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+        result = self.run(Statement(cypher, params or {}, "the query"), write=False)
+        return list(result.keys), [list(r.values()) for r in result.records]

@@ -1,0 +1,73 @@
+"""kg load neo4j: the graph into a Neo4j server (local, Docker, cluster or Aura)."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from kg.cli.common import error, progress_bar
+
+app = typer.Typer(help="Load the graph into a database server.", no_args_is_help=True)
+
+URI = Annotated[Optional[str], typer.Option("--uri", help="Bolt or neo4j:// address [env NEO4J_URI].")]
+USER = Annotated[Optional[str], typer.Option("--user", help="User name [env NEO4J_USER, default neo4j].")]
+DATABASE = Annotated[Optional[str], typer.Option("--database", help="Database name [env NEO4J_DATABASE, default neo4j].")]
+
+
+def backend(uri: str | None, user: str | None, database: str | None):
+    """A Neo4j backend from options and environment; the password comes only from
+    NEO4J_PASSWORD, so it never appears in a command line or shell history."""
+    from kg.backends.neo4j import Neo4jBackend, Settings
+
+    return Neo4jBackend(Settings.from_env(uri, user, None, database))
+
+
+@app.command("neo4j")
+def load_neo4j(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Notices (files or folders).", show_default=False)] = None,
+    from_store: Annotated[Optional[str], typer.Option("--from", help="Load a store built by kg build instead.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = 10_000,
+    wipe: Annotated[bool, typer.Option("--wipe", help="First delete kg's data (label Kg), nothing else.")] = False,
+    uri: URI = None,
+    user: USER = None,
+    database: DATABASE = None,
+) -> None:
+    """Load notices (or a store) into Neo4j, idempotently.
+
+    Creates uniqueness constraints, then MERGEs nodes and relationships in batches.
+    Loading the same notices again changes nothing; a changed notice (same path, new
+    content) replaces its previous version's facts and leaves other notices' alone.
+    """
+    from kg.backends.neo4j import plan
+    from kg.cli.export import load_graph
+
+    if bool(paths) == bool(from_store):
+        raise typer.BadParameter("give notices or --from STORE", param_hint="PATHS/--from")
+    failures = []
+    graph = load_graph(from_store) if from_store else _graph_of(paths, failures)
+    total = sum(s.rows for s in plan(graph, batch_size))
+    with backend(uri, user, database) as neo:
+        if wipe:
+            typer.echo(f"wiped {neo.wipe()} kg nodes", err=True)
+        with progress_bar("Loading", total=total) as tick:
+            summary = neo.load(graph, batch_size, tick=tick)
+    typer.echo(
+        f"{summary.rows} rows in {summary.statements} statements: "
+        f"{summary.nodes_created} nodes and {summary.relationships_created} relationships created, "
+        f"{summary.rows - summary.nodes_created - summary.relationships_created} matched existing; "
+        f"{summary.nodes_deleted} nodes and {summary.relationships_deleted} relationships of replaced versions removed",
+        err=True)
+    if failures:
+        error(f"{len(failures)} documents failed and were not loaded")
+        raise typer.Exit(1)
+
+
+def _graph_of(paths: list[str], failures: list):
+    from kg.build import graph_from_paths
+    from kg.read import iter_sources
+
+    graph, report = graph_from_paths(list(iter_sources(paths)))
+    for failure in report.failures:
+        error(str(failure))
+    failures.extend(report.failures)
+    return graph
