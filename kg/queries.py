@@ -1,4 +1,5 @@
-"""The named Cypher queries in cypher/: one file each, documented by its header comment.
+"""Named queries: Cypher in cypher/ (`// ` comments) and SPARQL in sparql/ (`# ` comments),
+one file each, documented by its header comment.
 
 Header format (comment lines before the query):
     // What the query answers (any number of lines).
@@ -56,11 +57,14 @@ class NamedQuery:
         return bound
 
 
-def parse(name: str, text: str) -> NamedQuery:
+LANGUAGES = {"cypher": ("cypher", ".cypher", "//"), "sparql": ("sparql", ".rq", "#")}
+
+
+def parse(name: str, text: str, comment: str = "//") -> NamedQuery:
     header, body = [], []
     for line in text.splitlines():
-        if not body and line.startswith("//"):
-            header.append(line[2:].strip())
+        if not body and line.startswith(comment):
+            header.append(line[len(comment):].strip())
         elif line.strip() or body:
             body.append(line)
     description, params, example, in_example = [], [], [], False
@@ -72,7 +76,7 @@ def parse(name: str, text: str) -> NamedQuery:
         elif line.startswith("@param"):
             m = PARAM.match(line)
             if not m:
-                raise KgError(f"cypher/{name}.cypher: cannot read parameter line {line!r}")
+                raise KgError(f"query {name}: cannot read parameter line {line!r}")
             default = m.group("default")
             if default is not None:
                 default = default.strip('"') if m.group("type") == "string" else CASTS[m.group("type")](default)
@@ -83,19 +87,20 @@ def parse(name: str, text: str) -> NamedQuery:
                       tuple(params), "\n".join(example))
 
 
-@lru_cache(maxsize=1)
-def library() -> dict[str, NamedQuery]:
-    folder = resources.files("kg").joinpath("cypher")
+@lru_cache(maxsize=None)
+def library(language: str = "cypher") -> dict[str, NamedQuery]:
+    folder_name, suffix, comment = LANGUAGES[language]
+    folder = resources.files("kg").joinpath(folder_name)
     out = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".cypher"):
-            name = entry.name.removesuffix(".cypher")
-            out[name] = parse(name, entry.read_text(encoding="utf-8"))
+        if entry.name.endswith(suffix):
+            name = entry.name.removesuffix(suffix)
+            out[name] = parse(name, entry.read_text(encoding="utf-8"), comment)
     return out
 
 
-def named(name: str) -> NamedQuery:
-    queries = library()
+def named(name: str, language: str = "cypher") -> NamedQuery:
+    queries = library(language)
     if name not in queries:
-        raise KgError(f"no query named {name!r}; `kg queries` lists them: {', '.join(queries)}")
+        raise KgError(f"no {language} query named {name!r}; `kg queries` lists them: {', '.join(queries)}")
     return queries[name]

@@ -79,7 +79,8 @@ def _add_region(graph: Graph, div: gazetteer.Division, evidence: dict | None) ->
 
 def _add_record(graph: Graph, r: dict) -> None:
     doc = r["sha256"]
-    doc_ev = provenance(doc, 0, r.get("length", 0), "document.read", r.get("title") or "")
+    # The notice itself: its title line where it has one, else the empty span at its start.
+    doc_ev = _evidence(doc, r.get("evidence", {}).get("title"), "title") or provenance(doc, 0, 0, "document.read", "")
     d = graph.add_node("Document", doc, {
         "source": r["source"], "title": r["title"], "doc_type": r["doc_type"], "published": r["published"],
         "published_day": day_number(r["published"]), "length": r.get("length"), "encoding": r.get("encoding"),

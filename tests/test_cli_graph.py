@@ -54,7 +54,7 @@ def test_hostile_param_changes_nothing(db):
 def test_query_errors_are_one_line(db, tmp_path):
     cases = [
         (["query", "--db", db, "--name", "citing-documents"], "kg: query citing-documents needs --param title"),
-        (["query", "--db", db, "--name", "nope"], "kg: no query named 'nope'"),
+        (["query", "--db", db, "--name", "nope"], "kg: no cypher query named 'nope'"),
         (["query", "--db", db, "MATCH (n:Nope) RETURN n"], "kg: query failed:"),
         (["query", "--db", str(tmp_path / "none.kg"), "--name", "teams"], "no graph here yet"),
     ]

@@ -19,8 +19,8 @@ def readme() -> str:
 
 
 def test_every_command_is_documented(readme):
-    names = [c.name for c in app.registered_commands]
-    assert names
+    names = [c.name for c in app.registered_commands] + [f"{g.name} neo4j" for g in app.registered_groups]
+    assert len(names) > 10
     for name in names:
         assert f"kg {name}" in readme, name
 
@@ -28,6 +28,8 @@ def test_every_command_is_documented(readme):
 def test_every_named_query_is_documented(readme):
     for name in library():
         assert f"`{name}`" in readme, name
+    for name in library("sparql"):
+        assert name in library(), f"sparql/{name}.rq has no Cypher twin"
 
 
 def test_readme_opens_with_the_two_commands(readme):

@@ -130,7 +130,7 @@ def test_parameters_are_checked():
         named("teams").bind({"colour": "red"})
     with pytest.raises(KgError, match="must be int"):
         named("recurring-regulations").bind({"min_organizations": "two"})
-    with pytest.raises(KgError, match="no query named"):
+    with pytest.raises(KgError, match="no cypher query named"):
         named("nonexistent")
 
 

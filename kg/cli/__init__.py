@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli import build, export, extract, neo4j, query
+from kg.cli import build, export, extract, neo4j, query, rdf
 from kg.cli.common import error
 from kg.errors import KgError
 
@@ -22,6 +22,9 @@ app.command("queries")(query.queries_command)
 app.command("explain")(query.explain_command)
 app.command("stats")(query.stats_command)
 app.command("export")(export.export_command)
+app.command("sparql")(rdf.sparql_command)
+app.command("validate")(rdf.validate_command)
+app.command("import")(rdf.import_command)
 app.add_typer(neo4j.app, name="load")
 
 

@@ -22,6 +22,13 @@ class ExportFormat(str, enum.Enum):
     jsonl = "jsonl"
     neo4j_admin = "neo4j-admin"
     cypher = "cypher"
+    turtle = "turtle"
+    nt = "nt"
+    jsonld = "jsonld"
+    trig = "trig"
+
+
+RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
 
 
 def _is_store(source: str) -> bool:
@@ -59,12 +66,14 @@ def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.graphml,
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Base IRI of RDF resources [default https://w3id.org/kg-notices/id/].")] = None,
 ) -> None:
     """Write the graph for Gephi, networkx, Neo4j or other tools.
 
     graphml, gexf: for Gephi and networkx. jsonl: one line per node and relationship.
     neo4j-admin: node and relationship CSVs plus import.sh for `neo4j-admin database
-    import full`. cypher: a script of MERGE statements for cypher-shell.
+    import full`. cypher: a script of MERGE statements for cypher-shell. turtle, nt,
+    jsonld, trig: RDF in the kg vocabulary (schema/kg.ttl), with span provenance.
     """
     if fmt is ExportFormat.neo4j_admin:
         if not out:
@@ -77,6 +86,11 @@ def export_command(
 
             with row_source(source) as rows:
                 write_cypher_script(rows, sink)
+        elif fmt in RDF_FORMATS:
+            from kg.backends import rdf
+
+            with row_source(source) as rows:
+                rdf.write(rows, fmt.value, sink, base)
         else:
             from kg.backends.files import write
 

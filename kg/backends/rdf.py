@@ -1,0 +1,299 @@
+"""RDF: the graph in a published vocabulary (schema/kg.ttl), mapped by schema/rdf.json.
+
+- every node is a resource `{base}{path}/{key}` typed with standard classes where they
+  fit, with kg:key, its properties, kg:evidence (Web Annotation spans) and
+  prov:wasDerivedFrom the notices it comes from;
+- every relationship is a direct triple (doc eli:cites regulation) and an rdf:Statement
+  `{base}rel/{TYPE}/{key}` holding its key, properties and provenance, so that two
+  citations of one title by one notice stay two, as in the property graph;
+- every piece of evidence is an oa:Annotation `{base}evidence/{hash}` whose target has
+  an oa:TextPositionSelector (start, end) and an oa:TextQuoteSelector (the quoted text)
+  on the notice, and which names the extraction rule (kg:rule).
+IRIs derive from keys only, so exporting again gives the same IRIs. Triples are produced
+node by node from a row source, so N-Triples, Turtle and TriG stream.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import TextIO
+from urllib.parse import quote
+
+from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
+from rdflib.namespace import XSD
+
+from kg.errors import KgError
+from kg.graph import Graph, Node, model
+from kg.normalize import to_simplified
+from kg.schema import load_json
+
+FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig"}
+OA = Namespace("http://www.w3.org/ns/oa#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+
+
+@lru_cache(maxsize=1)
+def mapping() -> dict:
+    return load_json("rdf.json")
+
+
+def ns(curie: str) -> URIRef:
+    prefix, local = curie.split(":", 1)
+    return URIRef(mapping()["prefixes"][prefix] + local)
+
+
+KG = Namespace(load_json("rdf.json")["vocabulary"])
+
+
+class Mapper:
+    """Rows of the graph model → RDF terms, for one base IRI."""
+
+    def __init__(self, base: str | None = None):
+        m = mapping()
+        self.base = base or m["default_base"]
+        if not self.base.endswith(("/", "#")):
+            raise KgError(f"base IRI must end with / or #: {self.base!r}")
+        self.lang = set(m["lang"])
+        self.dates = set(m["date"])
+        self._seen_evidence: set[str] = set()
+
+    # -- IRIs ----------------------------------------------------------------------
+    def node(self, label: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}{mapping()['nodes'][label]['path']}/{quote(key, safe='')}")
+
+    def statement(self, rel_type: str, key: str) -> URIRef:
+        return URIRef(f"{self.base}rel/{rel_type}/{quote(key, safe='')}")
+
+    def evidence(self, entry: dict) -> URIRef:
+        digest = hashlib.sha1(f"{entry['doc']}|{entry['span'][0]}|{entry['span'][1]}|{entry['rule']}".encode()).hexdigest()
+        return URIRef(f"{self.base}evidence/{digest[:24]}")
+
+    # -- values --------------------------------------------------------------------
+    def literal(self, label: str, prop: str, value) -> Literal:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise KgError(f"{label}.{prop}: no RDF literal for {value!r}")
+        if isinstance(value, int):
+            return Literal(value, datatype=XSD.integer)
+        if prop in self.dates:
+            return Literal(value, datatype=XSD.date)
+        if prop in self.lang or f"{prop}@{label}" in self.lang:
+            return Literal(value, lang="zh-Hans")
+        return Literal(value)
+
+    # -- triples -------------------------------------------------------------------
+    def node_triples(self, label: str, row: dict) -> Iterator[tuple]:
+        spec = mapping()["nodes"][label]
+        s = self.node(label, row["key"])
+        for cls in spec["classes"]:
+            yield s, RDF.type, ns(cls)
+        if label == "Regulation" and row.get("kind") != "not_regulation":
+            yield s, RDF.type, ns(spec["legal_class"])
+        yield s, KG.key, Literal(row["key"])
+        for prop, predicate in spec["properties"].items():
+            value = row.get(prop)
+            if value is None:
+                continue
+            if prop == "raw_forms":
+                for form in json.loads(value):
+                    yield s, ns(predicate), Literal(form, lang="zh-Hans" if to_simplified(form) == form else "zh-Hant")
+            else:
+                yield s, ns(predicate), self.literal(label, prop, value)
+        yield from self._provenance(s, row["provenance"])
+
+    def relationship_triples(self, rel_type: str, row: dict) -> Iterator[tuple]:
+        spec = model().relationships[rel_type]
+        predicate = ns(mapping()["relationships"][rel_type])
+        a, b = self.node(spec["from"], row["from"]), self.node(spec["to"], row["to"])
+        yield a, predicate, b
+        st = self.statement(rel_type, row["key"])
+        yield st, RDF.type, RDF.Statement
+        yield st, RDF.subject, a
+        yield st, RDF.predicate, predicate
+        yield st, RDF.object, b
+        yield st, KG.relationshipType, Literal(rel_type)
+        yield st, KG.key, Literal(row["key"])
+        for prop, curie in mapping()["relationship_properties"].items():
+            if prop in spec["properties"] and row.get(prop) is not None:
+                yield st, ns(curie), self.literal(rel_type, prop, row[prop])
+        yield from self._provenance(st, row["provenance"])
+
+    def _provenance(self, subject: URIRef, provenance_json: str) -> Iterator[tuple]:
+        for entry in json.loads(provenance_json or "[]"):
+            doc = self.node("Document", entry["doc"])
+            ev = self.evidence(entry)
+            yield subject, PROV.wasDerivedFrom, doc
+            yield subject, KG.evidence, ev
+            if str(ev) in self._seen_evidence:
+                continue
+            self._seen_evidence.add(str(ev))
+            target, position, quote_sel = URIRef(f"{ev}#target"), URIRef(f"{ev}#position"), URIRef(f"{ev}#quote")
+            yield ev, RDF.type, OA.Annotation
+            yield ev, OA.motivatedBy, OA.identifying
+            yield ev, KG.rule, Literal(entry["rule"])
+            yield ev, OA.hasTarget, target
+            yield target, OA.hasSource, doc
+            yield target, OA.hasSelector, position
+            yield target, OA.hasSelector, quote_sel
+            yield position, RDF.type, OA.TextPositionSelector
+            yield position, OA.start, Literal(entry["span"][0], datatype=XSD.integer)
+            yield position, OA.end, Literal(entry["span"][1], datatype=XSD.integer)
+            yield quote_sel, RDF.type, OA.TextQuoteSelector
+            yield quote_sel, OA.exact, Literal(entry["quote"])
+
+    def chunks(self, source) -> Iterator[list[tuple]]:
+        """Triples a node or relationship at a time, streamed from a row source."""
+        m = model()
+        for label in m.nodes:
+            for row in source.rows(label):
+                yield list(self.node_triples(label, row))
+        for rel_type in m.relationships:
+            for row in source.relationship_rows(rel_type):
+                yield list(self.relationship_triples(rel_type, row))
+
+
+def _bind(g: RdfGraph) -> RdfGraph:
+    for prefix, iri in mapping()["prefixes"].items():
+        g.bind(prefix, iri, override=True)
+    return g
+
+
+def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
+    """Serialize the graph of `source` (a Graph or store rows) as `fmt`.
+
+    nt, turtle and trig are written chunk by chunk; jsonld needs the whole graph."""
+    if fmt not in FORMATS:
+        raise KgError(f"unknown RDF format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    mapper = Mapper(base)
+    if fmt == "jsonld":
+        g = _bind(RdfGraph())
+        for chunk in mapper.chunks(source):
+            for t in chunk:
+                g.add(t)
+        out.write(g.serialize(format="json-ld", auto_compact=True))
+        return
+    if fmt == "nt":
+        for chunk in mapper.chunks(source):
+            out.writelines(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in chunk)
+        return
+    nsm = _bind(RdfGraph()).namespace_manager
+    out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in mapping()["prefixes"].items()) + "\n")
+    if fmt == "trig":
+        out.write(f"<{mapper.base}graph> {{\n")
+    for chunk in mapper.chunks(source):
+        out.write(_turtle_block(chunk, nsm))
+    if fmt == "trig":
+        out.write("}\n")
+
+
+def _turtle_block(triples: list[tuple], nsm) -> str:
+    """Turtle for a few triples, one statement per subject (subjects kept in order)."""
+    by_subject: dict = {}
+    for s, p, o in triples:
+        by_subject.setdefault(s, []).append((p, o))
+    lines = []
+    for s, pairs in by_subject.items():
+        body = " ;\n    ".join(f"{_term(p, nsm)} {_term(o, nsm)}" for p, o in dict.fromkeys(pairs))
+        lines.append(f"{_term(s, nsm)}\n    {body} .\n")
+    return "".join(lines) + "\n"
+
+
+def _term(term, nsm) -> str:
+    if term == RDF.type:
+        return "a"
+    if isinstance(term, URIRef):
+        try:
+            prefix, _, local = nsm.compute_qname_strict(str(term), generate=False)
+            if local and all(c.isalnum() or c in "_-" for c in local) and not local[0].isdigit():
+                return f"{prefix}:{local}"
+        except (KeyError, ValueError):
+            pass
+    return term.n3()
+
+
+def parse(path: str) -> RdfGraph:
+    """An RDF file (format by its suffix) into an rdflib graph."""
+    from rdflib.util import guess_format
+
+    fmt = guess_format(path) or "turtle"
+    g = RdfGraph()
+    try:
+        g.parse(path, format=fmt)
+    except FileNotFoundError:
+        raise KgError(f"{path}: no such file") from None
+    except Exception as e:  # rdflib raises many parser-specific errors
+        raise KgError(f"{path}: not readable as {fmt} ({type(e).__name__}: {str(e)[:200]})") from None
+    return g
+
+
+def to_model(g: RdfGraph) -> Graph:
+    """The graph-model view of an RDF export (for kg import): nodes, relationships,
+    provenance. Provenance entries come back sorted (RDF keeps no order)."""
+    m, rm = model(), mapping()
+    graph = Graph()
+    keys = {s: str(k) for s, k in g.subject_objects(KG.key)}
+    for label, spec in rm["nodes"].items():
+        cls = ns(spec["classes"][0])
+        for s in g.subjects(RDF.type, cls):
+            props = {}
+            for prop, curie in spec["properties"].items():
+                values = list(g.objects(s, ns(curie)))
+                if prop == "raw_forms":
+                    props[prop] = json.dumps(sorted(str(v) for v in values), ensure_ascii=False) if values else None
+                elif values:
+                    props[prop] = values[0].toPython() if m.nodes[label][prop] == "INT64" else str(values[0])
+                else:
+                    props[prop] = None
+            graph.nodes[(label, keys[s])] = Node(label, keys[s], props, _entries(g, s, keys))
+    for st in g.subjects(KG.relationshipType, None):
+        rel_type = str(g.value(st, KG.relationshipType))
+        spec = m.relationships[rel_type]
+        props = {}
+        for prop, ptype in spec["properties"].items():
+            v = g.value(st, ns(rm["relationship_properties"][prop]))
+            props[prop] = None if v is None else (v.toPython() if ptype == "INT64" else str(v))
+        key = keys[st]
+        graph.add_relationship(rel_type, (spec["from"], keys[g.value(st, RDF.subject)]),
+                               (spec["to"], keys[g.value(st, RDF.object)]), props, key=key)
+        graph.relationships[(rel_type, key)].provenance = _entries(g, st, keys)
+    return graph
+
+
+def _entries(g: RdfGraph, subject, keys) -> list[dict]:
+    out = []
+    for ev in g.objects(subject, KG.evidence):
+        target = g.value(ev, OA.hasTarget)
+        entry = {"doc": keys[g.value(target, OA.hasSource)], "rule": str(g.value(ev, KG.rule))}
+        for sel in g.objects(target, OA.hasSelector):
+            if (sel, RDF.type, OA.TextPositionSelector) in g:
+                entry["span"] = [int(g.value(sel, OA.start)), int(g.value(sel, OA.end))]
+            else:
+                entry["quote"] = str(g.value(sel, OA.exact))
+        out.append(entry)
+    return sorted(out, key=lambda e: json.dumps(e, ensure_ascii=False, sort_keys=True))
+
+
+def sparql(g: RdfGraph, query: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+    """(columns, rows) of a SELECT query. Values reach the query only as bindings."""
+    bindings = {k: Literal(v, datatype=XSD.integer) if isinstance(v, int) and not isinstance(v, bool) else Literal(v)
+                for k, v in (params or {}).items()}
+    try:
+        result = g.query(query, initBindings=bindings)
+    except Exception as e:  # rdflib's parser and evaluator raise many kinds
+        raise KgError(f"SPARQL query failed: {type(e).__name__}: {str(e)[:300]}") from None
+    columns = [str(v) for v in result.vars]
+    rows = [[None if v is None else (v.toPython() if isinstance(v, Literal) else str(v)) for v in row]
+            for row in result]
+    return columns, rows
+
+
+def validate(g: RdfGraph) -> tuple[bool, str]:
+    """(conforms, report text) against the SHACL shapes in schema/shapes.ttl."""
+    import pyshacl
+
+    from kg.schema import path as schema_path
+
+    shapes = RdfGraph().parse(data=schema_path("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
+    conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, advanced=True, allow_warnings=False)
+    return bool(conforms), text
