@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from kg.cache import ExtractionCache
 from kg.errors import InputError
-from kg.extract import extract
+from kg.pipeline import extract_document
 from kg.graph import Graph
 from kg.read import read_source
 from kg.resolve import build_graph
@@ -48,7 +48,7 @@ def _record(source: str, cache: ExtractionCache | None, report: BuildReport) -> 
         if cached is not None:
             report.cached += 1
             return cached
-    record = extract(doc)
+    record = extract_document(doc)
     report.extracted += 1
     if cache is not None:
         cache.put(record)

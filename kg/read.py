@@ -18,6 +18,8 @@ TEXT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".xhtml"}
 HTML_SUFFIXES = {".htm", ".html", ".xhtml"}
 # Encodings Chinese notices come in. GB18030 is a superset of GBK and GB2312.
 CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "big5")
+# A notice is tens of kilobytes; a file far larger is a dump or an archive, not a notice.
+MAX_BYTES = int(os.environ.get("KG_MAX_BYTES", 20 * 1024 * 1024))
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
@@ -47,10 +49,16 @@ def read_source(source: str) -> Document:
     if source == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-", "stdin is a terminal; pipe a notice in, e.g. `cat notice.txt | kg extract -`")
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise InputError("-", f"larger than {MAX_BYTES:,} bytes: not a notice (raise KG_MAX_BYTES to read it)")
     else:
         try:
             with open(source, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_BYTES:
+                    raise InputError(source, f"{size:,} bytes, larger than {MAX_BYTES:,}: not a notice "
+                                             "(raise KG_MAX_BYTES to read it)")
                 data = f.read()
         except FileNotFoundError:
             raise InputError(source, "no such file") from None

@@ -120,3 +120,35 @@ def test_refuses_a_folder_that_is_not_a_store(tmp_path, seed_files):
 def test_querying_a_missing_store_says_how_to_build_one(tmp_path):
     with pytest.raises(StoreError, match="run `kg build"):
         EmbeddedStore(tmp_path / "none.kg").query("MATCH (n:Document) RETURN n")
+
+
+def test_two_builds_at_once_second_is_refused(tmp_path, seed_files):
+    import fcntl
+
+    from tests.cli import kg
+
+    notices = tmp_path / "notices"
+    corpus_copies(seed_files, notices, copies=40)
+    db = tmp_path / "s.kg"
+    first = subprocess.Popen([sys.executable, "-m", "kg", "build", str(notices), "--db", str(db)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def held() -> bool:
+        try:
+            with open(db / ".lock", "w") as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(f, fcntl.LOCK_UN)
+            return False
+        except (BlockingIOError, FileNotFoundError):
+            return (db / ".lock").exists()
+
+    deadline = time.time() + 60
+    while not held() and first.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert held(), "the first build never took the lock"
+    second = kg("build", str(seed_files[0]), "--db", str(db))
+    assert second.returncode == 1
+    assert second.stderr.decode().strip() == f"kg: {db}: another kg build is writing this store; try again when it ends"
+    assert first.wait(timeout=300) == 0, first.stderr.read().decode()
+    _, rows = EmbeddedStore(db).query("MATCH (d:Document) RETURN count(d)")
+    assert rows == [[200]]

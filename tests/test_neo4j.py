@@ -170,3 +170,15 @@ def test_wipe_removes_only_kg_data(server, graph):
     assert server.query("MATCH (n:Kg) RETURN count(n)")[1] == [[0]]
     assert server.query("MATCH (n:Mine) RETURN count(n)")[1] == [[1]]
     server.run(neo.Statement("MATCH (n:Mine) DELETE n", {}, "test"))
+
+
+@requires_server
+def test_interrupted_load_is_completed_by_running_it_again(server, graph):
+    statements = list(neo.plan(graph, batch_size=20))
+    for s in statements[: len(statements) // 2]:  # the load stopped half-way
+        server.run(s)
+    server.load(graph, batch_size=20)
+    want_nodes, want_rels = graph.counts()
+    assert counts(server) == (dict(want_nodes), dict(want_rels))
+    duplicates = server.query("MATCH (n:Kg) WITH n.key AS key, labels(n) AS l, count(*) AS c WHERE c > 1 RETURN count(*)")
+    assert duplicates[1] == [[0]]

@@ -54,7 +54,11 @@ def _committee_division(level: str, issuer: dict | None) -> gazetteer.Division |
 def inspection(ctx: Context) -> dict | None:
     norm = ctx.norm
     # The opening paragraph tells the visit; a title may name the team too, without dates.
-    m = TEAM.search(norm, *ctx.opening()) or TEAM.search(norm)
+    opening = ctx.opening()
+    teams = list(TEAM.finditer(norm, *opening))
+    if len({t.group() for t in teams}) > 1:
+        return None  # two teams named where the visit is told: ambiguous, not guessed
+    m = teams[0] if teams else TEAM.search(norm)
     if m is None:
         return None
     evidence = {}
