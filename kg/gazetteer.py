@@ -71,9 +71,30 @@ def _tables() -> tuple[dict[str, Division], dict[str, str], re.Pattern]:
                 if county.startswith("_"):
                     continue
                 add(county, None, Division(county, prov, city, county))
-    names = sorted(set(full) | set(alias), key=len, reverse=True)
-    pattern = re.compile("|".join(map(re.escape, names)))
+    pattern = re.compile(_trie_regex(set(full) | set(alias)))
     return full, alias, pattern
+
+
+def _trie_regex(words: set[str]) -> str:
+    """One regex for many literal words, factored by shared prefixes and preferring the
+    longest match (re tries alternatives in order; a flat alternation of thousands of
+    words is slow)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
 
 
 def lookup(name: str) -> Division | None:

@@ -7,6 +7,7 @@ character whose conversion is not a single character.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
@@ -36,6 +37,11 @@ def to_simplified(text: str) -> str:
     return "".join(chars)
 
 
+_NEEDS_TRANSLATION = re.compile("[\uff01-\uff5e\u3000\r〈〉＜＞]")
+
+
 def normalize(text: str) -> str:
     """The matching view: same length as `text`, offsets shared."""
-    return to_simplified(text.translate(_FULLWIDTH))
+    if _NEEDS_TRANSLATION.search(text):  # most notices have no full-width forms at all
+        text = text.translate(_FULLWIDTH)
+    return to_simplified(text)

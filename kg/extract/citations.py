@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kg.data import load
 from kg.extract.context import Context
@@ -18,6 +19,7 @@ from kg.extract.issuer import organization_forms
 from kg.extract.layout import cn_number
 
 MAX_TITLE = 120
+BRACKETS = re.compile(r"[《》<>\n]")
 CLAUSE_BREAK = re.compile(r"[,。;:!?\n]")
 ENUMERATION_GAP = re.compile(r"[、和及与以及,\s]*")
 ALIAS_DEFINITION = re.compile(r"\s*\(\s*(?:以下|下)?简称\s*《([^》]{1,30})》\s*\)")
@@ -55,7 +57,8 @@ def find_titles(norm: str) -> list[Title]:
     A title does not cross a line; an unbalanced mark is skipped."""
     found: list[Title] = []
     stack: list[tuple[int, str]] = []
-    for i, ch in enumerate(norm):
+    for m in BRACKETS.finditer(norm):  # only the marks matter; skip the prose between them
+        i, ch = m.start(), m.group()
         if ch == "\n":
             stack.clear()
         elif ch == "《" or (ch == "<" and stack):
@@ -81,6 +84,11 @@ def normalize_title(inner: str) -> str:
 
 def classify(title: str, org_forms: list[str]) -> tuple[str, str]:
     """(kind, rule) for a normalized title."""
+    return _classify(title, tuple(org_forms))
+
+
+@lru_cache(maxsize=65536)
+def _classify(title: str, org_forms: tuple[str, ...]) -> tuple[str, str]:
     data = load("regulations.json")
     core = title
     while TRAILING_NOTE.search(core) and TRAILING_NOTE.sub("", core):

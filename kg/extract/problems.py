@@ -46,7 +46,8 @@ def _heading_fact(h: Heading) -> str:
 
 
 def problems(ctx: Context) -> list[dict]:
-    return _quoted_problems(ctx) or _section_problems(ctx) or _shortcomings(ctx)
+    sections = _sections(ctx)
+    return _quoted_problems(ctx, sections) or _section_problems(ctx, sections) or _shortcomings(ctx)
 
 
 def _sections(ctx: Context) -> list[tuple[Heading, list[Line]]]:
@@ -64,9 +65,9 @@ def _sections(ctx: Context) -> list[tuple[Heading, list[Line]]]:
     return out
 
 
-def _quoted_problems(ctx: Context) -> list[dict]:
+def _quoted_problems(ctx: Context, sections) -> list[dict]:
     out = []
-    for h, body in _sections(ctx):
+    for h, body in sections:
         m = QUOTED_PROBLEM.match(h.text)
         if not m:
             continue
@@ -78,10 +79,10 @@ def _quoted_problems(ctx: Context) -> list[dict]:
     return out
 
 
-def _section_problems(ctx: Context) -> list[dict]:
+def _section_problems(ctx: Context, sections) -> list[dict]:
     by_line = {id(h.line): h for h in ctx.headings}
     out = []
-    for top, body in _sections(ctx):
+    for top, body in sections:
         if not PROBLEM_SECTION.search(top.title):
             continue
         # Walk the outline: a heading with no deeper heading under it is a problem.

@@ -5,6 +5,7 @@ number). Dates, ordinals and numbers inside titles are not counts.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from decimal import Decimal
 
@@ -24,11 +25,13 @@ SCALES = {"万": 10_000, "亿": 100_000_000}
 
 def statistics(ctx: Context) -> list[dict]:
     norm = ctx.norm
-    titles = [(c["span"][0], c["span"][1]) for c in ctx.record.get("citations", [])]
+    titles = sorted((c["span"][0], c["span"][1]) for c in ctx.record.get("citations", []))
+    starts = [s for s, _ in titles]
     out = []
     for m in COUNT.finditer(norm):
-        if any(s <= m.start() < e for s, e in titles):
-            continue
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if i >= 0 and m.start() < titles[i][1]:
+            continue  # a number inside a cited title
         if m.group("unit") == "个" and norm.startswith(("月", "工作日"), m.end()):
             continue
         value = Decimal(m.group("number")) * SCALES.get(m.group("scale") or "", 1)
