@@ -1,21 +1,24 @@
 """Notices → graph → embedded store: the `kg build` pipeline.
 
 Reads every input, takes its record from the cache when the bytes are unchanged
-(extracting otherwise), resolves all records into one graph and writes the store.
-A document that fails is reported and left out; the others are built.
+(extracting otherwise, in `workers` processes if asked), adds each record to the graph
+as it arrives (records are not kept), and writes the store. A document that fails is
+reported and left out; the others are built. The graph is the same whatever the number
+of workers or the order of the inputs.
 """
 from __future__ import annotations
 
-
-from collections.abc import Callable, Iterable
+import multiprocessing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.cache import ExtractionCache
 from kg.errors import InputError
-from kg.pipeline import extract_document
 from kg.graph import Graph
+from kg.pipeline import extract_document
 from kg.read import read_source
-from kg.resolve import build_graph
+from kg.resolve import add_record, finish
 
 
 @dataclass
@@ -27,56 +30,70 @@ class BuildReport:
     info: dict = field(default_factory=dict)
 
 
-def records_for(sources: Iterable[str], cache: ExtractionCache | None, report: BuildReport,
-                tick: Callable[[], None] = lambda: None) -> list[dict]:
-    records = []
-    for source in sources:
+def _record(job: tuple[str, str | None]) -> tuple[str, object, bool]:
+    """("ok", record, from_cache) or ("error", reason, False) for one file. Runs in workers,
+    so it returns plain values rather than raising."""
+    source, cache_folder = job
+    try:
+        doc = read_source(source)
+        cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
+        if cache is not None and (cached := cache.get(doc.sha256, source)) is not None:
+            return "ok", cached, True
+        record = extract_document(doc)
+        if cache is not None:
+            cache.put(record)
+        return "ok", record, False
+    except InputError as e:
+        return "error", e.reason, False
+
+
+def iter_records(sources: list[str], cache_folder: Path | None, report: BuildReport, workers: int = 1,
+                 tick: Callable[..., None] = lambda n=1: None) -> Iterator[dict]:
+    """Records in input order; failures go to report.failures."""
+    jobs = [(s, str(cache_folder) if cache_folder else None) for s in sources]
+    if workers > 1 and len(jobs) > 1:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
+    else:
+        yield from _collect(jobs, map(_record, jobs), report, tick)
+
+
+def _collect(jobs, results, report: BuildReport, tick) -> Iterator[dict]:
+    for (source, _), (status, value, cached) in zip(jobs, results):
         tick()
-        try:
-            record = _record(source, cache, report)
-        except InputError as e:
-            report.failures.append(e)
+        if status == "error":
+            report.failures.append(InputError(source, value))
             continue
-        records.append(record)
-    return records
+        report.cached += cached
+        report.extracted += not cached
+        report.documents += 1
+        yield value
 
 
-def _record(source: str, cache: ExtractionCache | None, report: BuildReport) -> dict:
-    doc = read_source(source)
-    if cache is not None:
-        cached = cache.get(doc.sha256, source)
-        if cached is not None:
-            report.cached += 1
-            return cached
-    record = extract_document(doc)
-    report.extracted += 1
-    if cache is not None:
-        cache.put(record)
-    return record
-
-
-def graph_from_paths(sources: list[str], cache: ExtractionCache | None = None,
-                     tick: Callable[[], None] = lambda: None) -> tuple[Graph, BuildReport]:
+def graph_from_paths(sources: list[str], cache_folder: Path | None = None, workers: int = 1,
+                     tick: Callable[..., None] = lambda n=1: None) -> tuple[Graph, BuildReport]:
     report = BuildReport()
-    records = records_for(sources, cache, report, tick)
-    report.documents = len(records)
-    return build_graph(records), report
+    graph = Graph()
+    for record in iter_records(sources, cache_folder, report, workers, tick):
+        add_record(graph, record)
+    finish(graph)
+    return graph, report
 
 
-def build_store(sources: list[str], db: str, tick: Callable[[], None] = lambda: None) -> BuildReport:
+def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None) -> BuildReport:
     """Build the embedded store at `db` from `sources` (files, already expanded)."""
     from kg.backends.embedded import EmbeddedStore
 
+    if workers < 1:
+        raise InputError("--workers", "must be at least 1")
     store = EmbeddedStore(db)
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
-        graph, report = graph_from_paths(sources, cache, tick)
+        graph, report = graph_from_paths(sources, cache.folder, workers, tick)
         report.info = store.write(graph, extra={
             "documents": report.documents,
             "failed": [str(e) for e in report.failures],
             "extractor": cache.version,
         })
     return report
-
-

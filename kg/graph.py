@@ -50,6 +50,8 @@ class Node:
     key: str
     props: dict
     provenance: list[dict] = field(default_factory=list)
+    stated_by: str | None = None  # the document whose values the properties are
+    seen: set = field(default_factory=set, repr=False, compare=False)  # evidence already held
 
     def row(self) -> dict:
         return {"key": self.key, **self.props, "provenance": _dump(self.provenance)}
@@ -63,6 +65,7 @@ class Relationship:
     end: tuple[str, str]
     props: dict
     provenance: list[dict] = field(default_factory=list)
+    seen: set = field(default_factory=set, repr=False, compare=False)
 
     def row(self) -> dict:
         return {"from": self.start[1], "to": self.end[1], "key": self.key, **self.props,
@@ -70,13 +73,18 @@ class Relationship:
 
 
 def evidence_item(entry: dict) -> str:
-    """One provenance entry as JSON text: keys sorted, so it starts with {"doc": "<sha256>"."""
-    return json.dumps(entry, ensure_ascii=False, sort_keys=True)
+    """One provenance entry as JSON text: keys sorted, so it starts with {"doc": "<sha256>".
+
+    Spelled out rather than json.dumps(sort_keys=True) (same text, a third of the time:
+    a large build writes millions)."""
+    start, end = entry["span"]
+    return (f'{{"doc": "{entry["doc"]}", "quote": {json.dumps(entry["quote"], ensure_ascii=False)}, '
+            f'"rule": {json.dumps(entry["rule"])}, "span": [{int(start)}, {int(end)}]}}')
 
 
 def _dump(evidence: list[dict]) -> str:
-    """The provenance property: a JSON list, entries in the order they were added."""
-    return "[" + ", ".join(evidence_item(e) for e in evidence) + "]"
+    """The provenance property: a JSON list, entries sorted (by document, then span)."""
+    return "[" + ", ".join(sorted(evidence_item(e) for e in evidence)) + "]"
 
 
 class Graph:
@@ -96,14 +104,19 @@ class Graph:
             raise KgError(f"{label} has no properties {sorted(unknown)} in the graph model")
         ident = (label, key)
         node = self.nodes.get(ident)
+        doc = evidence["doc"] if evidence else None
         if node is None:
-            node = self.nodes[ident] = Node(label, key, {p: props.get(p) for p in allowed})
+            node = self.nodes[ident] = Node(label, key, {p: props.get(p) for p in allowed}, stated_by=doc)
+        elif doc is not None and (node.stated_by is None or doc < node.stated_by):
+            # Where notices disagree, the one with the smallest hash states the values, so
+            # the graph does not depend on the order notices are read in.
+            node.props.update({p: v for p, v in props.items() if v is not None})
+            node.stated_by = doc
         else:
-            for p, v in props.items():  # the first document to state a value keeps it
+            for p, v in props.items():
                 if node.props.get(p) is None and v is not None:
                     node.props[p] = v
-        if evidence and evidence not in node.provenance:
-            node.provenance.append(evidence)
+        _add_evidence(node, evidence)
         return ident
 
     def add_relationship(self, rel_type: str, start: tuple[str, str], end: tuple[str, str],
@@ -120,8 +133,7 @@ class Graph:
             allowed = spec["properties"]
             rel = self.relationships[ident] = Relationship(rel_type, key, start, end,
                                                            {p: (props or {}).get(p) for p in allowed})
-        if evidence and evidence not in rel.provenance:
-            rel.provenance.append(evidence)
+        _add_evidence(rel, evidence)
 
     def counts(self) -> tuple[Counter, Counter]:
         """(nodes per label, relationships per type), every label and type listed."""
@@ -132,10 +144,12 @@ class Graph:
         return nodes, rels
 
     def rows(self, label: str) -> list[dict]:
-        return [n.row() for (lab, _), n in sorted(self.nodes.items()) if lab == label]
+        nodes = [(key, n) for (lab, key), n in self.nodes.items() if lab == label]
+        return [n.row() for _, n in sorted(nodes, key=lambda kn: kn[0])]
 
     def relationship_rows(self, rel_type: str) -> list[dict]:
-        return [r.row() for (t, _), r in sorted(self.relationships.items()) if t == rel_type]
+        rels = [(key, r) for (t, key), r in self.relationships.items() if t == rel_type]
+        return [r.row() for _, r in sorted(rels, key=lambda kr: kr[0])]
 
     def to_networkx(self):
         """A networkx MultiDiGraph. Node ids are "Label:key"; `node_type` holds the label
@@ -152,6 +166,20 @@ class Graph:
             g.add_edge(f"{rel.start[0]}:{rel.start[1]}", f"{rel.end[0]}:{rel.end[1]}", key=key,
                        **_plain(rel.props), rel_type=rel_type, provenance=_dump(rel.provenance))
         return g
+
+
+def _add_evidence(item, evidence: dict | None) -> None:
+    """Add evidence once (a set, not a scan: a regulation may be cited by 100 000 notices)."""
+    if evidence:
+        marker = (evidence["doc"], *evidence["span"], evidence["rule"])
+        if marker not in item.seen:
+            item.seen.add(marker)
+            item.provenance.append(evidence)
+
+
+def canonical(evidence: list[dict]) -> list[dict]:
+    """Provenance in the order every backend stores it."""
+    return sorted(evidence, key=evidence_item)
 
 
 def _plain(row: dict) -> dict:

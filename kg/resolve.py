@@ -10,7 +10,8 @@ Identity rules, each a named step:
   form counts as the title it stands for; an internal rule (《财务管理制度》) is scoped to
   its organization, so two organizations' rules of one name stay two;
 - problems and measures: their document and position.
-Records are taken in order of their hash, so the graph does not depend on input order.
+Where notices disagree on a property, the notice with the smallest hash states it, so
+the graph does not depend on the order notices are read in.
 """
 from __future__ import annotations
 
@@ -54,9 +55,9 @@ def problem_category(heading: str | None, text: str) -> str:
 
 def build_graph(records: Iterable[dict]) -> Graph:
     graph = Graph()
-    for record in sorted(records, key=lambda r: (r["sha256"], r["source"])):
-        _add_record(graph, record)
-    _finish_regulations(graph)
+    for record in records:
+        add_record(graph, record)
+    finish(graph)
     return graph
 
 
@@ -77,7 +78,8 @@ def _add_region(graph: Graph, div: gazetteer.Division, evidence: dict | None) ->
     return parent
 
 
-def _add_record(graph: Graph, r: dict) -> None:
+def add_record(graph: Graph, r: dict) -> None:
+    """Add one document's facts to the graph (merging with what other notices said)."""
     doc = r["sha256"]
     # The notice itself: its title line where it has one, else the empty span at its start.
     doc_ev = _evidence(doc, r.get("evidence", {}).get("title"), "title") or provenance(doc, 0, 0, "document.read", "")
@@ -163,8 +165,9 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
         })
 
 
-def _finish_regulations(graph: Graph) -> None:
-    """raw_forms: every way a regulation was written (traditional forms included)."""
+def finish(graph: Graph) -> None:
+    """Properties computed over all documents. raw_forms: every way a regulation was
+    written (traditional forms included)."""
     for (label, _), node in graph.nodes.items():
         if label == "Regulation":
             forms = sorted({e["quote"].strip("《》<>") for e in node.provenance})

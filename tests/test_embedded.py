@@ -11,23 +11,24 @@ import pytest
 
 from kg.backends.embedded import EmbeddedStore, StoreError, read_graph
 from kg.build import build_store
-from kg.graph import Graph
+from kg.graph import Graph, canonical
 from kg.resolve import build_graph
 from tests.variants import corpus_copies
 
 
 def snapshot(store: EmbeddedStore) -> dict:
     g = read_graph(store)
-    return {"nodes": {k: (n.props, n.provenance) for k, n in g.nodes.items()},
-            "relationships": {k: (r.start, r.end, r.props, r.provenance) for k, r in g.relationships.items()}}
+    return as_dicts(g)
+
+
+def as_dicts(g) -> dict:
+    return {"nodes": {k: (n.props, canonical(n.provenance)) for k, n in g.nodes.items()},
+            "relationships": {k: (r.start, r.end, r.props, canonical(r.provenance)) for k, r in g.relationships.items()}}
 
 
 def test_store_holds_exactly_the_graph(seed_store, records):
     graph = build_graph(records.values())
-    assert snapshot(seed_store) == {
-        "nodes": {k: (n.props, n.provenance) for k, n in graph.nodes.items()},
-        "relationships": {k: (r.start, r.end, r.props, r.provenance) for k, r in graph.relationships.items()},
-    }
+    assert snapshot(seed_store) == as_dicts(graph)
     info = seed_store.build_info()
     assert info["nodes"]["Regulation"] == 94 and info["relationships"]["CITES"] == 111
 
@@ -152,3 +153,12 @@ def test_two_builds_at_once_second_is_refused(tmp_path, seed_files):
     assert first.wait(timeout=300) == 0, first.stderr.read().decode()
     _, rows = EmbeddedStore(db).query("MATCH (d:Document) RETURN count(d)")
     assert rows == [[200]]
+
+
+def test_parallel_build_equals_single_process_build(tmp_path, seed_files):
+    notices = corpus_copies(seed_files, tmp_path / "notices", copies=4)
+    one, two = EmbeddedStore(tmp_path / "one.kg"), EmbeddedStore(tmp_path / "two.kg")
+    build_store([str(p) for p in notices], str(one.path), workers=1)
+    report = build_store([str(p) for p in reversed(notices)], str(two.path), workers=2)
+    assert report.documents == len(notices) and report.extracted == len(notices)
+    assert snapshot(one) == snapshot(two)

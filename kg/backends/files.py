@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from kg.graph import Graph
+from kg.graph import Graph, canonical
 
 FORMATS = ("graphml", "gexf", "jsonl")
 
@@ -12,11 +12,11 @@ FORMATS = ("graphml", "gexf", "jsonl")
 def write_jsonl(graph: Graph, out: TextIO) -> None:
     """One line per node, then one per relationship; provenance as a list."""
     for (label, key), node in sorted(graph.nodes.items()):
-        out.write(json.dumps({"node": label, "key": key, "properties": node.props, "provenance": node.provenance},
+        out.write(json.dumps({"node": label, "key": key, "properties": node.props, "provenance": canonical(node.provenance)},
                              ensure_ascii=False, sort_keys=True) + "\n")
     for (rel_type, key), rel in sorted(graph.relationships.items()):
         out.write(json.dumps({"relationship": rel_type, "key": key, "from": list(rel.start), "to": list(rel.end),
-                              "properties": rel.props, "provenance": rel.provenance}, ensure_ascii=False,
+                              "properties": rel.props, "provenance": canonical(rel.provenance)}, ensure_ascii=False,
                              sort_keys=True) + "\n")
 
 

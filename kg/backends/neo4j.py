@@ -102,14 +102,14 @@ WIPE = f"MATCH (n:{KG_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*
 
 def node_rows(graph: Graph, label: str) -> list[dict]:
     props = model().nodes[label]
-    return [{"key": n.key, **{p: n.props.get(p) for p in props}, "evidence": [evidence_item(e) for e in n.provenance]}
+    return [{"key": n.key, **{p: n.props.get(p) for p in props}, "evidence": sorted(map(evidence_item, n.provenance))}
             for (lab, _), n in sorted(graph.nodes.items()) if lab == label]
 
 
 def relationship_rows(graph: Graph, rel_type: str) -> list[dict]:
     props = model().relationships[rel_type]["properties"]
     return [{"from": r.start[1], "to": r.end[1], "key": r.key, **{p: r.props.get(p) for p in props},
-             "evidence": [evidence_item(e) for e in r.provenance]}
+             "evidence": sorted(map(evidence_item, r.provenance))}
             for (t, _), r in sorted(graph.relationships.items()) if t == rel_type]
 
 

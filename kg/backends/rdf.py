@@ -25,7 +25,7 @@ from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import KgError
-from kg.graph import Graph, Node, model
+from kg.graph import Graph, Node, canonical, model
 from kg.normalize import to_simplified
 from kg.schema import load_json
 
@@ -271,7 +271,7 @@ def _entries(g: RdfGraph, subject, keys) -> list[dict]:
             else:
                 entry["quote"] = str(g.value(sel, OA.exact))
         out.append(entry)
-    return sorted(out, key=lambda e: json.dumps(e, ensure_ascii=False, sort_keys=True))
+    return canonical(out)
 
 
 def sparql(g: RdfGraph, query: str, params: dict | None = None) -> tuple[list[str], list[list]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli import build, export, extract, neo4j, query, rdf
+from kg.cli import build, export, extract, neo4j, query, rdf, viz
 from kg.cli.common import error
 from kg.errors import KgError
 
@@ -25,7 +25,9 @@ app.command("export")(export.export_command)
 app.command("sparql")(rdf.sparql_command)
 app.command("validate")(rdf.validate_command)
 app.command("import")(rdf.import_command)
+app.command("report")(viz.report_command)
 app.add_typer(neo4j.app, name="load")
+app.add_typer(viz.app, name="viz")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from kg.read import iter_sources
 def build_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices.", show_default=False)],
     db: Annotated[str, typer.Option("--db", help="The store folder to create or rebuild.", envvar="KG_DB")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
 ) -> None:
     """Build the embedded graph store from notices.
 
@@ -23,7 +24,7 @@ def build_command(
 
     sources = list(iter_sources(paths))
     with progress_bar("Building", total=len(sources)) as tick:
-        report = build_store(sources, db, tick=tick)
+        report = build_store(sources, db, workers=workers, tick=tick)
     for failure in report.failures:
         error(str(failure))
     nodes = sum(report.info["nodes"].values())

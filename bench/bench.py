@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""kg benchmarks: each stage runs in its own process so that its peak memory is its own.
+
+    bench/run                 # sizes 1000 and 10000
+    bench/run --sizes 1000 10000 100000
+
+Prints throughput and ratios against baselines measured in the same run (jieba.lcut on
+the same texts; one worker against two), the embedded load and neo4j-admin export rates,
+and the latency of every named query at each size.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+WORK = Path(os.environ.get("KG_BENCH_DIR", "/tmp/kg-bench"))
+TARGETS = {"extract_vs_jieba": 5.0, "load_rows_per_s": 50_000, "query_s": 1.0}
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def corpus(n: int) -> Path:
+    folder = WORK / f"corpus-{n}"
+    if not (folder / f"notice-{n - 1:06d}.txt").exists():
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(n), str(folder)], check=True)
+    return folder
+
+
+# -- stages (each in a child process) ---------------------------------------------------
+
+def stage_extract(n: int) -> dict:
+    """One core: kg extraction and jieba.lcut over the same decoded texts."""
+    import contextlib
+    import io
+
+    import jieba
+
+    from kg.extract import extract
+    from kg.read import read_source
+
+    files = sorted(corpus(n).glob("*.txt"))[: min(n, 2000)]
+    docs = [read_source(str(p)) for p in files]
+    megabytes = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
+    extract(docs[0])  # warm: gazetteer and converters load once
+    t = time.perf_counter()
+    for d in docs:
+        extract(d)
+    kg_s = time.perf_counter() - t
+    jieba.setLogLevel(60)
+    with contextlib.redirect_stderr(io.StringIO()):
+        jieba.initialize()
+    t = time.perf_counter()
+    for d in docs:
+        jieba.lcut(d.text)
+    jieba_s = time.perf_counter() - t
+    return {"docs": len(docs), "kg_docs_per_s": len(docs) / kg_s, "kg_mb_per_s": megabytes / kg_s,
+            "jieba_docs_per_s": len(docs) / jieba_s, "ratio": jieba_s / kg_s, "peak_mb": peak_mb()}
+
+
+def stage_graph(n: int, workers: int) -> dict:
+    """Read, extract (no cache) and resolve n notices with `workers` processes."""
+    from kg.build import graph_from_paths
+
+    files = [str(p) for p in sorted(corpus(n).glob("*.txt"))]
+    t = time.perf_counter()
+    graph, report = graph_from_paths(files, None, workers)
+    return {"docs": report.documents, "seconds": time.perf_counter() - t, "nodes": len(graph.nodes),
+            "relationships": len(graph.relationships), "peak_mb": peak_mb()}
+
+
+def stage_build(n: int) -> dict:
+    """kg build with 2 workers into a fresh store; then the load (COPY) alone."""
+    import shutil
+
+    from kg.backends.embedded import EmbeddedStore
+    from kg.build import build_store, graph_from_paths
+
+    db = WORK / f"store-{n}.kg"
+    shutil.rmtree(db, ignore_errors=True)
+    files = [str(p) for p in sorted(corpus(n).glob("*.txt"))]
+    t = time.perf_counter()
+    build_store(files, str(db), workers=2)
+    build_s = time.perf_counter() - t
+    graph, _ = graph_from_paths(files, EmbeddedStore(db).cache_dir, 2)  # all cached now
+    scratch = EmbeddedStore(WORK / f"scratch-{n}.kg")
+    shutil.rmtree(scratch.path, ignore_errors=True)
+    with scratch.lock():
+        t = time.perf_counter()
+        info = scratch.write(graph)
+        load_s = time.perf_counter() - t
+    shutil.rmtree(scratch.path, ignore_errors=True)
+    rows = info["rows_loaded"]
+    return {"docs": n, "build_seconds": build_s, "rows": rows, "load_seconds": load_s,
+            "load_rows_per_s": rows / load_s, "peak_mb": peak_mb()}
+
+
+def stage_admin(n: int) -> dict:
+    """neo4j-admin CSV export streamed from the store."""
+    import shutil
+
+    from kg.backends.embedded import EmbeddedStore, StoreRows
+    from kg.backends.neo4j_files import write_admin_csv
+
+    out = WORK / f"admin-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    with EmbeddedStore(WORK / f"store-{n}.kg").connect() as conn:
+        t = time.perf_counter()
+        counts = write_admin_csv(StoreRows(conn), out)
+        seconds = time.perf_counter() - t
+    shutil.rmtree(out, ignore_errors=True)
+    rows = sum(counts.values())
+    return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_mb": peak_mb()}
+
+
+def stage_queries(n: int) -> dict:
+    """Every named query on the store of n notices: best of three runs."""
+    from kg.backends.embedded import EmbeddedStore
+    from kg.queries import library
+
+    store = EmbeddedStore(WORK / f"store-{n}.kg")
+    _, rows = store.query("MATCH (r:Regulation) WHERE r.kind = 'party_regulation' RETURN r.title LIMIT 1")
+    title = rows[0][0] if rows else "中国共产党纪律处分条例"
+    out = {}
+    with store.connect() as conn:
+        for q in library().values():
+            params = q.bind({p.name: title for p in q.params if p.required})
+            best = float("inf")
+            for _ in range(3):
+                t = time.perf_counter()
+                result = conn.execute(q.cypher, params)
+                while result.has_next():
+                    result.get_next()
+                best = min(best, time.perf_counter() - t)
+            out[q.name] = best
+    return {"latency_s": out, "peak_mb": peak_mb()}
+
+
+STAGES = {"extract": stage_extract, "graph": stage_graph, "build": stage_build, "admin": stage_admin,
+          "queries": stage_queries}
+
+
+def run_stage(name: str, *args) -> dict:
+    result = subprocess.run([sys.executable, __file__, "--stage", name, *map(str, args)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"stage {name} {args} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def report(sizes: list[int]) -> None:
+    print(f"kg benchmarks on {os.cpu_count()} cores, sizes {sizes} (corpora in {WORK})")
+    for n in sizes:
+        corpus(n)
+    ex = run_stage("extract", sizes[0])
+    ratio = ex["ratio"]
+    print(f"\nextraction, 1 core, {ex['docs']} notices: {ex['kg_docs_per_s']:.0f} docs/s, {ex['kg_mb_per_s']:.2f} MB/s; "
+          f"jieba.lcut on the same texts {ex['jieba_docs_per_s']:.0f} docs/s → kg is {ratio:.1f}× jieba.lcut "
+          f"(target ≥ {TARGETS['extract_vs_jieba']}×: {'met' if ratio >= TARGETS['extract_vs_jieba'] else 'MISSED'}); "
+          f"peak {ex['peak_mb']:.0f} MB")
+    n = sizes[0]
+    one, two = run_stage("graph", n, 1), run_stage("graph", n, 2)
+    print(f"read+extract+resolve, {n} notices: 1 worker {one['seconds']:.1f} s, 2 workers {two['seconds']:.1f} s → "
+          f"speed-up {one['seconds'] / two['seconds']:.2f}×; peak {one['peak_mb']:.0f} / {two['peak_mb']:.0f} MB")
+    print(f"\n{'notices':>8} {'build s':>8} {'peak MB':>8} {'rows':>9} {'load rows/s':>12} {'admin rows/s':>13} "
+          f"{'slowest query':>28}")
+    for n in sizes:
+        b = run_stage("build", n)
+        a = run_stage("admin", n)
+        q = run_stage("queries", n)
+        slowest = max(q["latency_s"].items(), key=lambda kv: kv[1])
+        print(f"{n:>8} {b['build_seconds']:>8.1f} {b['peak_mb']:>8.0f} {b['rows']:>9} {b['load_rows_per_s']:>12.0f} "
+              f"{a['rows_per_s']:>13.0f} {slowest[0] + f' {slowest[1] * 1000:.0f} ms':>28}")
+        print("         queries: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in q["latency_s"].items()))
+    print(f"\ntargets: load ≥ {TARGETS['load_rows_per_s']:,} rows/s; each query ≤ {TARGETS['query_s']} s; "
+          "100k notices ≤ 15 min and ≤ 2 GB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage:
+        name, *rest = args.stage
+        print(json.dumps(STAGES[name](*map(int, rest))))
+    else:
+        report(sorted(args.sizes))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""kg viz recurrence, kg report: pictures of the graph."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli.query import DB, _store
+from kg.errors import KgError
+from kg.fileio import atomic_text
+
+app = typer.Typer(help="Pictures of the graph.", no_args_is_help=True)
+
+
+@app.command("recurrence")
+def recurrence_command(
+    db: DB,
+    out: Annotated[Path, typer.Option("--out", "-o", help="recurrence.html (interactive), .png or .svg (static).")],
+    min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="For .png/.svg: how many citing organizations make a row.")] = 2,
+) -> None:
+    """Which regulations recur across organizations.
+
+    .html: an interactive network of organizations and regulations (filters for minimum
+    organizations, kind and region; click a regulation to read the citing sentences);
+    self-contained, it opens with no network. .png/.svg: an organizations × regulations
+    matrix for papers.
+    """
+    from kg.viz import recurrence
+    from kg.viz.data import recurrence as load
+
+    data = load(_store(db))
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        with atomic_text(str(out)) as f:
+            f.write(recurrence.html(data))
+    elif suffix in (".png", ".svg"):
+        tmp = out.with_name(f".{out.stem}.tmp{suffix}")
+        try:
+            recurrence.figure(data, tmp, min_organizations)
+            tmp.replace(out)
+        finally:
+            tmp.unlink(missing_ok=True)
+    else:
+        raise KgError(f"{out}: choose .html, .png or .svg")
+    typer.echo(f"{out}: {len(data.recurring(2))} regulations recur across {len(data.organizations)} organizations", err=True)
+
+
+def report_command(
+    db: DB,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The report, an HTML file.")],
+) -> None:
+    """One page, every organization: timeline, problems by heading, regulations by action."""
+    from kg.viz.report import html
+
+    with atomic_text(str(out)) as f:
+        f.write(html(_store(db)))

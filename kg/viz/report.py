@@ -1,0 +1,76 @@
+"""One page, every organization: inspection timeline, problems by heading, regulations by
+what was done with them; a corpus summary on top. Plain HTML, no script, opens anywhere."""
+from __future__ import annotations
+
+from html import escape
+
+from kg.queries import named
+
+STYLE = """
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", sans-serif; max-width: 1100px;
+       margin: 2em auto; color: #222; line-height: 1.5; }
+h1 { font-size: 24px; } h2 { font-size: 19px; border-bottom: 2px solid #08519c; padding-bottom: 4px; margin-top: 2em; }
+h3 { font-size: 15px; margin-bottom: 4px; }
+table { border-collapse: collapse; margin: 6px 0; font-size: 13px; }
+td, th { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: #f3f6fa; } .num { text-align: right; } .summary td { font-size: 15px; }
+"""
+ACTIONS = [("issued", "制定/出台"), ("revised", "修订"), ("enforced", "执行/落实"), ("studied", "学习")]
+
+
+def _rows(store, name: str, **params) -> list[dict]:
+    q = named(name)
+    columns, rows = store.query(q.cypher, q.bind({k: str(v) for k, v in params.items()}))
+    return [dict(zip(columns, r)) for r in rows]
+
+
+def _table(headers: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(
+        f'<td class="num">{v}</td>' if isinstance(v, int) else f"<td>{escape('' if v is None else str(v))}</td>"
+        for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def html(store) -> str:
+    count = lambda q: store.query(q)[1][0][0]  # noqa: E731
+    docs = count("MATCH (d:Document) RETURN count(d)")
+    orgs = _rows(store, "organizations-by-region")
+    recurring = _rows(store, "recurring-regulations")
+    timeline = {r["organization"]: r for r in _rows(store, "inspection-timeline")}
+    headings = _rows(store, "problems-by-heading")
+    actions = _rows(store, "organization-regulations")
+    categories = _rows(store, "problems-by-category")
+    parts = [f"<!DOCTYPE html><html lang='zh-Hans'><head><meta charset='utf-8'><title>kg report</title>"
+             f"<style>{STYLE}</style></head><body><h1>巡视巡察整改通报 · 语料概览</h1>"]
+    parts.append(_table(["通报", "单位", "法规（非内部）", "跨单位反复引用的法规", "问题"], [[
+        docs, len(orgs),
+        count("MATCH (r:Regulation) WHERE r.kind <> 'not_regulation' AND r.scope = 'global' RETURN count(r)"),
+        len(recurring), count("MATCH (p:Problem) RETURN count(p)")]]).replace("<table>", "<table class='summary'>", 1))
+    if recurring:
+        parts.append("<h3>跨单位反复引用的法规</h3>" + _table(
+            ["法规", "类别", "单位数", "单位"], [[r["title"], r["kind"], r["organizations"], "、".join(sorted(r["names"]))]
+                                             for r in recurring]))
+    parts.append("<h3>问题类别</h3>" + _table(["类别", "单位数", "问题数"],
+                                          [[c["category"], c["organizations"], c["problems"]] for c in categories]))
+    for org in orgs:
+        name = org["organization"]
+        parts.append(f"<h2 id='{escape(name)}'>{escape(name)}</h2><p>{escape(org['province'] or '')} · "
+                     f"{escape(org['region'] or '')} · {org['documents']} 份通报</p>")
+        t = timeline.get(name)
+        if t:
+            parts.append("<h3>巡视巡察时间线</h3>" + _table(
+                ["巡察组", "进驻", "结束", "反馈", "公布", "结束→反馈（天）", "反馈→公布（天）"],
+                [[t["team"], t["start_date"], t["end_date"], t["feedback_date"], t["published"],
+                  t["days_to_feedback"], t["days_to_publication"]]]))
+        own = [h for h in headings if h["organization"] == name]
+        if own:
+            parts.append("<h3>问题（按标题）</h3>" + _table(["标题", "问题数"], [[h["heading"] or "（无标题）", h["problems"]]
+                                                                    for h in own]))
+        by_action = {a["action"]: a for a in actions if a["organization"] == name}
+        if by_action:
+            parts.append("<h3>法规：制定、修订、执行、学习</h3>" + _table(["", "数量", "法规"], [
+                [label, by_action[key]["regulations"], "；".join(sorted(by_action[key]["titles"]))]
+                for key, label in ACTIONS if key in by_action]))
+    parts.append("</body></html>")
+    return "\n".join(parts)
