@@ -24,7 +24,6 @@ sys.path.insert(0, str(HERE.parent))
 
 from kg import gazetteer  # noqa: E402
 from kg.extract.citations import find_titles  # noqa: E402
-from kg.extract.layout import cn_number  # noqa: E402
 
 CN = "一二三四五六七八九十"
 PLACES = {  # names in the seeds, by the level they stand for

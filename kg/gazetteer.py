@@ -67,7 +67,7 @@ def _tables() -> tuple[dict[str, Division], dict[str, str], re.Pattern]:
                 continue
             if city != prov:
                 add(city, cdata.get("_alias"), Division(city, prov, city, None))
-            for county, kdata in cdata.items():
+            for county in cdata:
                 if county.startswith("_"):
                     continue
                 add(county, None, Division(county, prov, city, county))

@@ -14,6 +14,7 @@ from kg.read import read_bytes
 from kg.schema import validate_record
 from tests.cli import kg
 from tests.conftest import seed
+from tests.test_record import facts
 from tests.variants import without_signature
 
 XIANGTAN = seed("000").read_text(encoding="utf-8")
@@ -23,21 +24,10 @@ OPENING = "2023年10月11日至12月1日,市委第三巡察组对市妇联党组
 def record_of(text: str, name: str = "variant.txt") -> dict:
     record = extract(read_bytes(text.encode("utf-8"), name))
     validate_record(record)
-    for fact in _facts(record):
+    for fact in facts(record):
         start, end = fact["span"]
         assert text[start:end] == fact["raw"], fact
     return record
-
-
-def _facts(node):
-    if isinstance(node, dict):
-        if "span" in node:
-            yield node
-        for v in node.values():
-            yield from _facts(v)
-    elif isinstance(node, list):
-        for v in node:
-            yield from _facts(v)
 
 
 # -- files ------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def test_failed_write_leaves_previous_store(tmp_path, seed_store, records):
     broken = Graph()
     doc = broken.add_node("Document", "d", {})
     broken.add_relationship("CITES", doc, ("Regulation", "missing"), key="k")  # a node that does not exist
-    with store.lock(), pytest.raises(Exception):
+    with store.lock(), pytest.raises(StoreError, match="loading CITES failed"):
         store.write(broken)
     assert snapshot(store) == before
     assert not list(store.path.glob("*.partial"))

@@ -126,7 +126,10 @@ class EmbeddedStore:
             path = folder / f"{table}.csv"
             multiline = _write_csv(path, columns, rows)
             options = "header=true" + (", parallel=false" if multiline else "")
-            conn.execute(f"COPY {table} FROM '{path}' ({options})")
+            try:
+                conn.execute(f"COPY {table} FROM '{path}' ({options})")
+            except RuntimeError as e:
+                raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
             total += len(rows)
         return total
 

@@ -55,7 +55,7 @@ def expand_short_form(org: str, ctx: Context) -> tuple[str, gazetteer.Division, 
     rest = org[1:]
     template = data["short_forms"].get(rest)
     if template is None:
-        for short, tmpl in data["short_forms"].items():
+        for tmpl in data["short_forms"].values():
             if tmpl.replace("{place}", "") == rest:  # 省妇女联合会
                 template = tmpl
                 break
