@@ -28,7 +28,10 @@ from kg.errors import KgError
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
-BUFFER_POOL = 512 * 1024 * 1024  # bytes; keeps a large build well under 2 GB
+# LadybugDB's buffer pool, in bytes. Queries need little; a bulk COPY of a large graph
+# needs room for its tables (512 MB ran out at 10 000 notices), so writes get more.
+READ_BUFFER_POOL = 512 * 1024 * 1024
+WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
 
 
 class StoreError(KgError):
@@ -80,7 +83,7 @@ class EmbeddedStore:
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
         try:
-            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=BUFFER_POOL)
+            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL)
             conn = ladybug.Connection(db)
             self._create_tables(conn)
             rows_loaded = self._copy(conn, graph, partial / "csv")
@@ -165,7 +168,7 @@ class EmbeddedStore:
         current = self.current
         if current is None:
             raise StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
-        db = ladybug.Database(str(current / DB_FILE), read_only=True, buffer_pool_size=BUFFER_POOL)
+        db = ladybug.Database(str(current / DB_FILE), read_only=True, buffer_pool_size=READ_BUFFER_POOL)
         conn = ladybug.Connection(db)
         try:
             yield conn
