@@ -30,7 +30,7 @@ from kg.graph import Graph, Node, model
 DB_FILE = "graph.lbug"
 # LadybugDB's buffer pool, in bytes. Queries need little; a bulk COPY of a large graph
 # needs room for its tables (512 MB ran out at 10 000 notices), so writes get more.
-READ_BUFFER_POOL = 512 * 1024 * 1024
+READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 1024 * 1024 * 1024))
 WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
 
 
@@ -215,7 +215,9 @@ class StoreRows:
 
     def rows(self, label: str) -> Iterator[dict]:
         props = list(model().node_properties(label))
-        result = self.conn.execute(f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p}" for p in props) + " ORDER BY n.key")
+        # No ORDER BY: sorting would hold the whole table in memory; the scan order of one
+        # database is stable.
+        result = self.conn.execute(f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p}" for p in props))
         while result.has_next():
             yield dict(zip(props, result.get_next()))
 
@@ -224,7 +226,7 @@ class StoreRows:
         props = list(model().relationship_properties(rel_type))
         result = self.conn.execute(
             f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']}) RETURN a.key, b.key, "
-            + ", ".join(f"r.{p}" for p in props) + " ORDER BY r.key")
+            + ", ".join(f"r.{p}" for p in props))
         while result.has_next():
             yield dict(zip(["from", "to", *props], result.get_next()))
 
