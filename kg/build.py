@@ -9,6 +9,7 @@ of workers or the order of the inputs.
 from __future__ import annotations
 
 import multiprocessing
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +72,10 @@ def _collect(jobs, results, report: BuildReport, tick) -> Iterator[dict]:
 
 
 def graph_from_paths(sources: list[str], cache_folder: Path | None = None, workers: int = 1,
-                     tick: Callable[..., None] = lambda n=1: None) -> tuple[Graph, BuildReport]:
+                     tick: Callable[..., None] = lambda n=1: None, spill_folder: Path | None = None
+                     ) -> tuple[Graph, BuildReport]:
     report = BuildReport()
-    graph = Graph()
+    graph = Graph(spill_folder)
     for record in iter_records(sources, cache_folder, report, workers, tick):
         add_record(graph, record)
     finish(graph)
@@ -90,10 +92,15 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
-        graph, report = graph_from_paths(sources, cache.folder, workers, tick)
-        report.info = store.write(graph, extra={
-            "documents": report.documents,
-            "failed": [str(e) for e in report.failures],
-            "extractor": cache.version,
-        })
+        # Facts of single notices wait on disk, not in memory, until the store is written.
+        with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as spill:
+            graph, report = graph_from_paths(sources, cache.folder, workers, tick, Path(spill))
+            try:
+                report.info = store.write(graph, extra={
+                    "documents": report.documents,
+                    "failed": [str(e) for e in report.failures],
+                    "extractor": cache.version,
+                })
+            finally:
+                graph.spill.close()
     return report

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import TextIO
 
 from kg.errors import KgError
 from kg.schema import load_json
@@ -87,13 +90,52 @@ def _dump(evidence: list[dict]) -> str:
     return "[" + ", ".join(sorted(evidence_item(e) for e in evidence)) + "]"
 
 
-class Graph:
-    """Nodes and relationships of the model, merged by key."""
+# Facts that belong to one notice (their keys hold its hash) and are never merged across
+# notices. A large build writes them to disk as they come (Spill) instead of keeping them.
+LOCAL_NODES = {"Document", "Problem", "Measure"}
+LOCAL_RELATIONSHIPS = {"ISSUED_BY", "REPORTED_IN", "CITES", "RAISED_IN", "ANSWERS"}
 
-    def __init__(self) -> None:
+
+class Spill:
+    """Rows of per-notice tables appended to JSON Lines files in a folder."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.files: dict[str, TextIO] = {}
+        self.counts: Counter = Counter()
+
+    def write(self, table: str, row: dict) -> None:
+        f = self.files.get(table)
+        if f is None:
+            f = self.files[table] = open(self.folder / f"{table}.jsonl", "w", encoding="utf-8")
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.counts[table] += 1
+
+    def read(self, table: str) -> Iterator[dict]:
+        f = self.files.get(table)
+        if f is None:
+            return
+        f.flush()
+        with open(self.folder / f"{table}.jsonl", encoding="utf-8") as rows:
+            for line in rows:
+                yield json.loads(line)
+
+    def close(self) -> None:
+        for f in self.files.values():
+            f.close()
+
+
+class Graph:
+    """Nodes and relationships of the model, merged by key. With `spill_folder`, facts of
+    one notice only go to disk as they are added (see LOCAL_NODES), so that memory holds
+    only what notices share."""
+
+    def __init__(self, spill_folder=None) -> None:
         self.model = model()
         self.nodes: dict[tuple[str, str], Node] = {}
         self.relationships: dict[tuple[str, str], Relationship] = {}
+        self.documents: set[str] = set()  # keys of the notices added
+        self.spill = Spill(spill_folder) if spill_folder is not None else None
 
     def add_node(self, label: str, key: str, props: dict, evidence: dict | None = None) -> tuple[str, str]:
         allowed = self.model.nodes.get(label)
@@ -103,6 +145,9 @@ class Graph:
         if unknown:
             raise KgError(f"{label} has no properties {sorted(unknown)} in the graph model")
         ident = (label, key)
+        if self.spill is not None and label in LOCAL_NODES:
+            self.spill.write(label, Node(label, key, {p: props.get(p) for p in allowed}, [evidence] if evidence else []).row())
+            return ident
         node = self.nodes.get(ident)
         doc = evidence["doc"] if evidence else None
         if node is None:
@@ -128,6 +173,11 @@ class Graph:
             raise KgError(f"{rel_type} goes from {spec['from']} to {spec['to']}, not {start[0]} to {end[0]}")
         key = key or f"{start[1]}|{end[1]}"
         ident = (rel_type, key)
+        if self.spill is not None and rel_type in LOCAL_RELATIONSHIPS:
+            rel = Relationship(rel_type, key, start, end, {p: (props or {}).get(p) for p in spec["properties"]},
+                               [evidence] if evidence else [])
+            self.spill.write(rel_type, rel.row())
+            return
         rel = self.relationships.get(ident)
         if rel is None:
             allowed = spec["properties"]
@@ -141,15 +191,22 @@ class Graph:
         nodes.update(label for label, _ in self.nodes)
         rels = Counter({t: 0 for t in self.model.relationships})
         rels.update(t for t, _ in self.relationships)
+        if self.spill is not None:
+            for table, n in self.spill.counts.items():
+                (nodes if table in self.model.nodes else rels)[table] += n
         return nodes, rels
 
-    def rows(self, label: str) -> list[dict]:
+    def rows(self, label: str) -> Iterator[dict]:
+        if self.spill is not None and label in LOCAL_NODES:
+            return self.spill.read(label)
         nodes = [(key, n) for (lab, key), n in self.nodes.items() if lab == label]
-        return [n.row() for _, n in sorted(nodes, key=lambda kn: kn[0])]
+        return iter([n.row() for _, n in sorted(nodes, key=lambda kn: kn[0])])
 
-    def relationship_rows(self, rel_type: str) -> list[dict]:
+    def relationship_rows(self, rel_type: str) -> Iterator[dict]:
+        if self.spill is not None and rel_type in LOCAL_RELATIONSHIPS:
+            return self.spill.read(rel_type)
         rels = [(key, r) for (t, key), r in self.relationships.items() if t == rel_type]
-        return [r.row() for _, r in sorted(rels, key=lambda kr: kr[0])]
+        return iter([r.row() for _, r in sorted(rels, key=lambda kr: kr[0])])
 
     def to_networkx(self):
         """A networkx MultiDiGraph. Node ids are "Label:key"; `node_type` holds the label

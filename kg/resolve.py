@@ -81,6 +81,9 @@ def _add_region(graph: Graph, div: gazetteer.Division, evidence: dict | None) ->
 def add_record(graph: Graph, r: dict) -> None:
     """Add one document's facts to the graph (merging with what other notices said)."""
     doc = r["sha256"]
+    if doc in graph.documents:
+        return  # the same bytes under another name: one notice
+    graph.documents.add(doc)
     # The notice itself: its title line where it has one, else the empty span at its start.
     doc_ev = _evidence(doc, r.get("evidence", {}).get("title"), "title") or provenance(doc, 0, 0, "document.read", "")
     d = graph.add_node("Document", doc, {

@@ -64,13 +64,15 @@ class EmbeddedStore:
     def lock(self) -> Iterator[None]:
         """Exclusive right to write this store; a second writer fails at once."""
         self.path.mkdir(parents=True, exist_ok=True)
-        if not (self.path / "current").is_symlink() and any(p.name not in {"cache", ".lock"} and not p.name.startswith("db-") for p in self.path.iterdir()):
+        if not (self.path / "current").is_symlink() and any(
+                p.name != "cache" and not p.name.startswith(("db-", ".")) for p in self.path.iterdir()):
             raise StoreError(f"{self.path}: not a kg store (it holds other files); choose an empty or new folder")
         with open(self.path / ".lock", "w") as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"{self.path}: another kg build is writing this store; try again when it ends") from None
+            self._remove_partial_builds()
             yield
 
     # -- writing --------------------------------------------------------------
@@ -78,7 +80,6 @@ class EmbeddedStore:
         """Write `graph` as a new database and swap it in. Call inside lock()."""
         import ladybug
 
-        self._remove_partial_builds()
         build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
@@ -124,16 +125,16 @@ class EmbeddedStore:
         tables = [(label, list(m.node_properties(label)), graph.rows(label)) for label in m.nodes]
         tables += [(t, ["from", "to", *m.relationship_properties(t)], graph.relationship_rows(t)) for t in m.relationships]
         for table, columns, rows in tables:
-            if not rows:
-                continue
             path = folder / f"{table}.csv"
-            multiline = _write_csv(path, columns, rows)
+            count, multiline = _write_csv(path, columns, rows)
+            if not count:
+                continue
             options = "header=true" + (", parallel=false" if multiline else "")
             try:
                 conn.execute(f"COPY {table} FROM '{path}' ({options})")
             except RuntimeError as e:
                 raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
-            total += len(rows)
+            total += count
         return total
 
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
@@ -157,7 +158,7 @@ class EmbeddedStore:
                 shutil.rmtree(old, ignore_errors=True)
 
     def _remove_partial_builds(self) -> None:
-        for partial in self.path.glob("db-*.partial"):  # left by a killed build
+        for partial in [*self.path.glob("db-*.partial"), *self.path.glob(".spill-*")]:  # left by a killed build
             shutil.rmtree(partial, ignore_errors=True)
 
     # -- reading --------------------------------------------------------------
@@ -195,16 +196,20 @@ def _scalar(conn, query: str) -> int:
     return result.get_next()[0]
 
 
-def _write_csv(path: Path, columns: list[str], rows: list[dict]) -> bool:
-    """Write rows as CSV; True when some value holds a line break (LadybugDB then needs
-    its serial reader). Counting lines afterwards is far cheaper than testing each value."""
+def _write_csv(path: Path, columns: list[str], rows) -> tuple[int, bool]:
+    """Write rows as CSV: (rows written, whether some value holds a line break, for which
+    LadybugDB needs its serial reader). Counting lines afterwards is far cheaper than
+    testing each value."""
+    count = 0
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([row.get(c) for c in columns] for row in rows)  # csv writes None as ""
+        for row in rows:
+            writer.writerow([row.get(c) for c in columns])  # csv writes None as ""
+            count += 1
     with open(path, "rb") as f:
         lines = sum(chunk.count(b"\n") + chunk.count(b"\r") for chunk in iter(lambda: f.read(1 << 20), b""))
-    return lines != len(rows) + 1
+    return count, lines != count + 1
 
 
 class StoreRows:
