@@ -17,7 +17,7 @@ from pathlib import Path
 from kg.cache import ExtractionCache
 from kg.errors import InputError
 from kg.graph import Graph
-from kg.pipeline import extract_document
+from kg.extract import extract
 from kg.read import read_source
 from kg.resolve import add_record, finish
 
@@ -29,6 +29,15 @@ class BuildReport:
     cached: int = 0  # taken from the cache
     failures: list[InputError] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+
+
+def extract_document(doc) -> dict:
+    """extract(), with any failure of ours turned into an InputError naming the file, so
+    that one unusual document never stops a run."""
+    try:
+        return extract(doc)
+    except Exception as e:  # a bug of ours on unusual text: report it, keep going
+        raise InputError(doc.source, f"extraction failed ({type(e).__name__}: {e}); please report this file") from e
 
 
 def _record(job: tuple[str, str | None]) -> tuple[str, object, bool]:

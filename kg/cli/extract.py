@@ -7,15 +7,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error, progress
+from kg.build import BuildReport, iter_records
+from kg.cli.common import error, progress_bar
 from kg.fileio import atomic_text
-from kg.pipeline import extract_paths
 from kg.read import iter_sources
 
 
 def extract_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html); - reads stdin.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (atomically) instead of stdout.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
 ) -> None:
     """Notices in, one JSON record per document out, with source spans.
 
@@ -25,14 +26,16 @@ def extract_command(
     the exit code is 1.
     """
     sources = list(iter_sources(paths))
-    failed = 0
-    with atomic_text(str(out) if out else None) as sink:
-        for outcome in progress(extract_paths(sources), "Extracting", total=len(sources)):
-            if outcome.error:
-                failed += 1
-                error(str(outcome.error))
-                continue
-            sink.write(json.dumps(outcome.record, ensure_ascii=False) + "\n")
-    if failed:
-        error(f"{failed} of {len(sources)} documents failed")
+    report = BuildReport()
+    reported = 0
+    with atomic_text(str(out) if out else None) as sink, progress_bar("Extracting", total=len(sources)) as tick:
+        for record in iter_records(sources, None, report, workers, tick):
+            sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for failure in report.failures[reported:]:  # report bad files as they come
+                error(str(failure))
+            reported = len(report.failures)
+    for failure in report.failures[reported:]:
+        error(str(failure))
+    if report.failures:
+        error(f"{len(report.failures)} of {len(sources)} documents failed")
         raise typer.Exit(1)
