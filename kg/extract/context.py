@@ -1,12 +1,17 @@
 """What every extractor receives: the document, its matching view and its lines."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from kg.extract import layout
 from kg.model import Document, Evidence
 from kg.normalize import normalize
+
+
+# Lines a web page appends after the signature: source, editor, link.
+SOURCE_LINE = re.compile(r"^(来源|编辑|责任编辑|本文链接|链接|作者|审核|校对|发布时间|\|)")
 
 
 @dataclass
@@ -26,6 +31,11 @@ class Context:
     @cached_property
     def headings(self) -> list[layout.Heading]:
         return [h for h in map(layout.heading_of, self.lines) if h]
+
+    @cached_property
+    def closing_lines(self) -> list[layout.Line]:
+        """The last lines of the notice itself (signature block), without source lines."""
+        return [line for line in self.lines[-8:] if not SOURCE_LINE.match(line.text)]
 
     def evidence(self, start: int, end: int, rule: str) -> Evidence:
         return Evidence(start, end, self.doc.text[start:end], rule)

@@ -7,7 +7,6 @@ from kg.extract.context import Context
 from kg.extract.dates import find_dates
 
 TITLE_WORDS = re.compile(r"(通报|报告|公告|情况|公开|整改方案)$")
-SOURCE_LINE = re.compile(r"^(来源|编辑|责任编辑|本文链接|链接|作者|审核|校对|发布时间|\|)")
 SIGNATURE_DATE = re.compile(
     r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
     r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$")
@@ -42,8 +41,7 @@ def published(ctx: Context) -> dict | None:
     """The date on its own line in the signature block, else a date-and-time header line.
 
     Never a date from the body: a notice without either has no publication date."""
-    tail = [line for line in ctx.lines[-8:] if not SOURCE_LINE.match(line.text)]
-    for line in reversed(tail[-3:]):
+    for line in reversed(ctx.closing_lines[-3:]):
         if SIGNATURE_DATE.match(line.text):
             date = _date_at(ctx, line.start, line.end)
             if date:

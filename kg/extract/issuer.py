@@ -11,7 +11,6 @@ import re
 from kg import gazetteer
 from kg.data import load
 from kg.extract.context import Context
-from kg.extract.header import SOURCE_LINE
 
 SUFFIX = r"(?:党组|党委)"
 SIGNATURE = re.compile(rf"(中共)?(\S{{2,40}}?)({SUFFIX})$")
@@ -22,8 +21,7 @@ OPENING_SUBJECT = re.compile(rf"(?:(?:19|20)\d{{2}}年(?:以来|度)?[,]?)?(中�
 
 def find_name(ctx: Context) -> tuple[re.Match, str] | None:
     """The issuer's name as written: signature line, title, inspected body, opening subject."""
-    tail = [line for line in ctx.lines[-8:] if not SOURCE_LINE.match(line.text)]
-    for line in reversed(tail[-4:]):
+    for line in reversed(ctx.closing_lines[-4:]):
         m = SIGNATURE.match(ctx.norm, line.start, line.end)
         if m and m.end() == line.end:
             return m, "issuer.signature"
