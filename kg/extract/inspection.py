@@ -11,17 +11,11 @@ import re
 from kg import gazetteer
 from kg.extract.context import Context
 from kg.extract.dates import find_dates, find_range, resolve_sequence
-from kg.extract.layout import cn_number
+from kg.extract.layout import cn_number, sentence_bounds
 
 TEAM = re.compile(r"(?P<committee>中央|(?P<level>省|市|县|区|州|自治区|自治州)委)第(?P<num>[一二三四五六七八九十\d]+)(?P<kind>巡视|巡察)组")
 ROUND = re.compile(r"(?:(?P<term>[一二三四五六七八九十\d]+)届(?:中央|省|市|县|区|州)?委?)?第(?P<round>[一二三四五六七八九十\d]+)轮(?:巡视|巡察)")
 LEVELS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "自治州": "city", "县": "county", "区": "county"}
-
-
-def _sentence(norm: str, pos: int) -> tuple[int, int]:
-    start = max(norm.rfind("。", 0, pos), norm.rfind("\n", 0, pos)) + 1
-    ends = [i for i in (norm.find("。", pos), norm.find("\n", pos)) if i >= 0]
-    return start, (min(ends) + 1 if ends else len(norm))
 
 
 def _named_place(norm: str, m: re.Match) -> tuple[gazetteer.Division, int] | None:
@@ -78,7 +72,7 @@ def inspection(ctx: Context) -> dict | None:
     team_name = (committee if committee != "中共中央" else "中央") + norm[m.start("committee") + len(m.group("committee")) : m.end()]
     evidence["team"] = ctx.evidence(team_start, m.end(), rule).as_dict()
 
-    s_start, s_end = _sentence(norm, m.start())
+    s_start, s_end = sentence_bounds(norm, m.start())
     result = {
         "team": team_name,
         "committee": committee,
@@ -120,7 +114,7 @@ def _feedback(ctx: Context, start: int, rng, reference):
     range_starts = {d.start for d in rng} if rng else set()
     pos = start
     for _ in range(4):
-        s_start, s_end = _sentence(norm, pos)
+        s_start, s_end = sentence_bounds(norm, pos)
         said = norm.find("反馈", s_start, s_end)
         if said >= 0:
             dates = [d for d in find_dates(norm, s_start, s_end) if d.start not in range_starts]

@@ -41,6 +41,15 @@ MARKERS = [
 ]
 
 
+def sentence_bounds(text: str, start: int, end: int | None = None) -> tuple[int, int]:
+    """(first, after last) of the sentence holding text[start:end]: between 。 or line
+    breaks, the closing 。 included."""
+    end = start if end is None else end
+    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
+    rights = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
+    return left, (min(rights) + 1 if rights else len(text))
+
+
 @dataclass
 class Line:
     start: int  # offset of the first non-blank character

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.extract.layout import sentence_bounds
 from kg.explain import _text_of  # the notice's text if its file still holds the same bytes
 
 CITATIONS = """
@@ -44,9 +45,7 @@ class Recurrence:
 
 def sentence_around(text: str, start: int, end: int, limit: int = 160) -> str:
     """The sentence (between 。 or line breaks) that holds text[start:end]."""
-    left = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1
-    rights = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
-    right = min(rights) + 1 if rights else len(text)
+    left, right = sentence_bounds(text, start, end)
     sentence = text[left:right].strip()
     if len(sentence) > limit:  # keep the citation in view
         lo = max(left, start - limit // 2)
