@@ -74,7 +74,7 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
 _texts: dict[str, str | None] = {}
 
 
-def _text_of(doc: str, source: str | None) -> str | None:
+def text_of(doc: str, source: str | None) -> str | None:
     """The document's text if its file still holds the same bytes."""
     if doc not in _texts:
         try:
@@ -89,7 +89,7 @@ def _evidence(prov_json: str | None, sources: dict[str, str]) -> list[Evidence]:
     out = []
     for e in json.loads(prov_json or "[]"):
         source = sources.get(e["doc"])
-        text = _text_of(e["doc"], source)
+        text = text_of(e["doc"], source)
         start, end = e["span"]
         context = None
         if text is not None and text[start:end] == e["quote"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kg.extract.layout import sentence_bounds
-from kg.explain import _text_of  # the notice's text if its file still holds the same bytes
+from kg.explain import text_of
 
 CITATIONS = """
 MATCH (o:Organization)<-[:GROUP_OF]-(:PartyGroup)<-[:ISSUED_BY]-(d:Document)-[c:CITES]->(r:Regulation)
@@ -61,7 +61,7 @@ def recurrence(store) -> Recurrence:
         orgs.setdefault(org_key, {"name": org_name, "region": region or "", "province": province or ""})
         reg = regs.setdefault(reg_key, Regulation(reg_key, title, kind))
         reg.organizations.add(org_key)
-        text = _text_of(doc, source)
+        text = text_of(doc, source)
         sentence = sentence_around(text, start, end) if text is not None and text[start:end] == raw else raw
         reg.citations.append(Citation(org_name, source, raw, action, sentence))
     return Recurrence(orgs, regs)
