@@ -35,19 +35,24 @@ def _is_store(source: str) -> bool:
     return os.path.isdir(source) and os.path.islink(os.path.join(source, "current"))
 
 
+def graph_of_notices(paths: list[str]):
+    """(Graph, failures) of notices (files or folders); each failure is reported on stderr."""
+    from kg.build import graph_from_paths
+    from kg.read import iter_sources
+
+    graph, report = graph_from_paths(list(iter_sources(paths)))
+    for failure in report.failures:
+        error(str(failure))
+    return graph, report.failures
+
+
 def load_graph(source: str):
     """A store folder (built by kg build) or notices (files or folders) → Graph."""
     if _is_store(source):
         from kg.backends.embedded import EmbeddedStore, read_graph
 
         return read_graph(EmbeddedStore(source))
-    from kg.build import graph_from_paths
-    from kg.read import iter_sources
-
-    graph, report = graph_from_paths(list(iter_sources([source])))
-    for failure in report.failures:
-        error(str(failure))
-    return graph
+    return graph_of_notices([source])[0]
 
 
 @contextlib.contextmanager

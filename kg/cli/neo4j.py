@@ -38,14 +38,13 @@ def load_neo4j(
     Loading the same notices again changes nothing; a changed notice (same path, new
     content) replaces its previous version's facts and leaves other notices' alone.
     """
-    from kg.backends.neo4j import plan
-    from kg.cli.export import load_graph
+    from kg.cli.export import graph_of_notices, load_graph
 
     if bool(paths) == bool(from_store):
         raise typer.BadParameter("give notices or --from STORE", param_hint="PATHS/--from")
-    failures = []
-    graph = load_graph(from_store) if from_store else _graph_of(paths, failures)
-    total = sum(s.rows for s in plan(graph, batch_size))
+    graph, failures = (load_graph(from_store), []) if from_store else graph_of_notices(paths)
+    nodes, relationships = graph.counts()
+    total = sum(nodes.values()) + sum(relationships.values())  # one row per node and relationship
     with backend(uri, user, database) as neo:
         if wipe:
             typer.echo(f"wiped {neo.wipe()} kg nodes", err=True)
@@ -61,13 +60,3 @@ def load_neo4j(
         error(f"{len(failures)} documents failed and were not loaded")
         raise typer.Exit(1)
 
-
-def _graph_of(paths: list[str], failures: list):
-    from kg.build import graph_from_paths
-    from kg.read import iter_sources
-
-    graph, report = graph_from_paths(list(iter_sources(paths)))
-    for failure in report.failures:
-        error(str(failure))
-    failures.extend(report.failures)
-    return graph
