@@ -140,8 +140,7 @@ class EmbeddedStore:
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
         """Counts in the database must equal the graph's, label by label."""
         want_nodes, want_rels = graph.counts()
-        got_nodes = {label: _scalar(conn, f"MATCH (n:{label}) RETURN count(n)") for label in want_nodes}
-        got_rels = {t: _scalar(conn, f"MATCH ()-[r:{t}]->() RETURN count(r)") for t in want_rels}
+        got_nodes, got_rels = _counts(conn)
         if got_nodes != dict(want_nodes) or got_rels != dict(want_rels):
             diff = {k: (want_nodes.get(k, want_rels.get(k)), v) for k, v in {**got_nodes, **got_rels}.items()
                     if v != want_nodes.get(k, want_rels.get(k))}
@@ -177,6 +176,11 @@ class EmbeddedStore:
             conn.close()
             db.close()
 
+    def counts(self) -> tuple[dict, dict]:
+        """(nodes per label, relationships per type), counted in the store."""
+        with self.connect() as conn:
+            return _counts(conn)
+
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
         """(column names, rows). Values reach the query only as parameters."""
         with self.connect() as conn:
@@ -191,9 +195,15 @@ class EmbeddedStore:
             return columns, rows
 
 
-def _scalar(conn, query: str) -> int:
-    result = conn.execute(query)
-    return result.get_next()[0]
+def _counts(conn) -> tuple[dict, dict]:
+    """(nodes per label, relationships per type) as the database holds them."""
+    m = model()
+
+    def scalar(query: str) -> int:
+        return conn.execute(query).get_next()[0]
+
+    return ({label: scalar(f"MATCH (n:{label}) RETURN count(n)") for label in m.nodes},
+            {t: scalar(f"MATCH ()-[r:{t}]->() RETURN count(r)") for t in m.relationships})
 
 
 def _write_csv(path: Path, columns: list[str], rows) -> tuple[int, bool]:

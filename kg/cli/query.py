@@ -107,15 +107,7 @@ def stats_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
     """Nodes per label and relationships per type, counted in the store."""
-    from kg.graph import model
-
-    store = _store(db)
-    m = model()
-    rows = []
-    for label in m.nodes:
-        _, r = store.query(f"MATCH (n:{label}) RETURN count(n)")
-        rows.append(["node", label, r[0][0]])
-    for rel_type in m.relationships:
-        _, r = store.query(f"MATCH ()-[r:{rel_type}]->() RETURN count(r)")
-        rows.append(["relationship", rel_type, r[0][0]])
+    nodes, relationships = _store(db).counts()
+    rows = [["node", label, n] for label, n in nodes.items()]
+    rows += [["relationship", rel_type, n] for rel_type, n in relationships.items()]
     print_rows(["kind", "name", "count"], rows, fmt)
