@@ -69,13 +69,16 @@ def stage_extract(n: int) -> dict:
 
 def stage_graph(n: int, workers: int) -> dict:
     """Read, extract (no cache) and resolve n notices with `workers` processes."""
-    from kg.build import graph_from_paths
+    import tempfile
+
+    from kg.build import bulk_from_paths
 
     files = [str(p) for p in sorted(corpus(n).glob("*.txt"))]
-    t = time.perf_counter()
-    graph, report = graph_from_paths(files, None, workers)
-    return {"docs": report.documents, "seconds": time.perf_counter() - t, "nodes": len(graph.nodes),
-            "relationships": len(graph.relationships), "peak_mb": peak_mb()}
+    with tempfile.TemporaryDirectory(dir=WORK) as folder:
+        t = time.perf_counter()
+        graph, report = bulk_from_paths(files, Path(folder), None, workers)
+        seconds = time.perf_counter() - t
+    return {"docs": report.documents, "seconds": seconds, "peak_mb": peak_mb()}
 
 
 def stage_build(n: int) -> dict:
@@ -84,7 +87,7 @@ def stage_build(n: int) -> dict:
     import tempfile
 
     from kg.backends.embedded import EmbeddedStore
-    from kg.build import build_store, graph_from_paths
+    from kg.build import build_store, bulk_from_paths
 
     db = WORK / f"store-{n}.kg"
     shutil.rmtree(db, ignore_errors=True)
@@ -95,12 +98,11 @@ def stage_build(n: int) -> dict:
     build_peak = peak_mb()
     scratch = EmbeddedStore(WORK / f"scratch-{n}.kg")
     shutil.rmtree(scratch.path, ignore_errors=True)
-    with scratch.lock(), tempfile.TemporaryDirectory(dir=WORK) as spill:
-        graph, _ = graph_from_paths(files, EmbeddedStore(db).cache_dir, 2, spill_folder=Path(spill))  # all cached
+    with scratch.lock(), tempfile.TemporaryDirectory(dir=WORK) as folder:
+        graph, _ = bulk_from_paths(files, Path(folder), EmbeddedStore(db).cache_dir, 2)  # all cached
         t = time.perf_counter()
         info = scratch.write(graph)
         load_s = time.perf_counter() - t
-        graph.spill.close()
     shutil.rmtree(scratch.path, ignore_errors=True)
     rows = info["rows_loaded"]
     return {"docs": n, "build_seconds": build_s, "rows": rows, "load_seconds": load_s,

@@ -1,10 +1,10 @@
 """Notices → graph → embedded store: the `kg build` pipeline.
 
 Reads every input, takes its record from the cache when the bytes are unchanged
-(extracting otherwise, in `workers` processes if asked), adds each record to the graph
-as it arrives (records are not kept), and writes the store. A document that fails is
-reported and left out; the others are built. The graph is the same whatever the number
-of workers or the order of the inputs.
+(extracting otherwise), turns it into its notice's graph, all in `workers` processes if
+asked, and merges each graph as it arrives (records are not kept; see kg.bulk), then
+writes the store. A document that fails is reported and left out; the others are built.
+The graph is the same whatever the number of workers or the order of the inputs.
 """
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from pathlib import Path
 
 from kg.cache import ExtractionCache
 from kg.errors import InputError
+from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
 from kg.read import read_source
-from kg.resolve import add_record, finish
+from kg.resolve import DERIVED, add_record, finish, fragment
 
 
 @dataclass
@@ -40,27 +41,40 @@ def extract_document(doc) -> dict:
         raise InputError(doc.source, f"extraction failed ({type(e).__name__}: {e}); please report this file") from e
 
 
-def _record(job: tuple[str, str | None]) -> tuple[str, object, bool]:
-    """("ok", record, from_cache) or ("error", reason, False) for one file. Runs in workers,
-    so it returns plain values rather than raising."""
-    source, cache_folder = job
+def _record(job: tuple[str, str | None, bool]) -> tuple[str, object, bool]:
+    """("ok", record, from_cache) or ("error", reason, False) for one file; with `packed`,
+    the record's graph packed for a BulkGraph instead of the record. Runs in workers, so
+    it returns plain values rather than raising."""
+    source, cache_folder, packed = job
     try:
-        doc = read_source(source)
-        cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
-        if cache is not None and (cached := cache.get(doc.sha256, source)) is not None:
-            return "ok", cached, True
-        record = extract_document(doc)
-        if cache is not None:
-            cache.put(record)
-        return "ok", record, False
+        record, cached = _read_record(source, cache_folder)
+        if not packed:
+            return "ok", record, cached
+        try:
+            return "ok", pack(fragment(record)), cached
+        except Exception as e:  # a bug of ours on an unusual record: report it, keep going
+            raise InputError(source, f"building its graph failed ({type(e).__name__}: {e}); please report this file") from e
     except InputError as e:
         return "error", e.reason, False
 
 
+def _read_record(source: str, cache_folder: str | None) -> tuple[dict, bool]:
+    """(record, whether it came from the cache)."""
+    doc = read_source(source)
+    cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
+    if cache is not None and (cached := cache.get(doc.sha256, source)) is not None:
+        return cached, True
+    record = extract_document(doc)
+    if cache is not None:
+        cache.put(record)
+    return record, False
+
+
 def iter_records(sources: list[str], cache_folder: Path | None, report: BuildReport, workers: int = 1,
-                 tick: Callable[..., None] = lambda n=1: None) -> Iterator[dict]:
-    """Records in input order; failures go to report.failures."""
-    jobs = [(s, str(cache_folder) if cache_folder else None) for s in sources]
+                 tick: Callable[..., None] = lambda n=1: None, packed: bool = False) -> Iterator:
+    """Records (or with `packed`, kg.bulk.Packed graphs) in input order; failures go to
+    report.failures."""
+    jobs = [(s, str(cache_folder) if cache_folder else None, packed) for s in sources]
     if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
@@ -68,8 +82,8 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
         yield from _collect(jobs, map(_record, jobs), report, tick)
 
 
-def _collect(jobs, results, report: BuildReport, tick) -> Iterator[dict]:
-    for (source, _), (status, value, cached) in zip(jobs, results):
+def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
+    for (source, *_), (status, value, cached) in zip(jobs, results):
         tick()
         if status == "error":
             report.failures.append(InputError(source, value))
@@ -81,13 +95,24 @@ def _collect(jobs, results, report: BuildReport, tick) -> Iterator[dict]:
 
 
 def graph_from_paths(sources: list[str], cache_folder: Path | None = None, workers: int = 1,
-                     tick: Callable[..., None] = lambda n=1: None, spill_folder: Path | None = None
-                     ) -> tuple[Graph, BuildReport]:
+                     tick: Callable[..., None] = lambda n=1: None) -> tuple[Graph, BuildReport]:
+    """The graph of `sources` in memory (for exports and smaller corpora)."""
     report = BuildReport()
-    graph = Graph(spill_folder)
+    graph = Graph()
     for record in iter_records(sources, cache_folder, report, workers, tick):
         add_record(graph, record)
     finish(graph)
+    return graph, report
+
+
+def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None = None, workers: int = 1,
+                    tick: Callable[..., None] = lambda n=1: None) -> tuple[BulkGraph, BuildReport]:
+    """The graph of `sources` as files in `folder`, for any number of notices."""
+    report = BuildReport()
+    graph = BulkGraph(folder, DERIVED)
+    for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True):
+        graph.add(packed)
+    graph.close()
     return graph, report
 
 
@@ -101,15 +126,12 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
-        # Facts of single notices wait on disk, not in memory, until the store is written.
-        with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as spill:
-            graph, report = graph_from_paths(sources, cache.folder, workers, tick, Path(spill))
-            try:
-                report.info = store.write(graph, extra={
-                    "documents": report.documents,
-                    "failed": [str(e) for e in report.failures],
-                    "extractor": cache.version,
-                })
-            finally:
-                graph.spill.close()
+        # The graph waits on disk, not in memory, until the store is written.
+        with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
+            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick)
+            report.info = store.write(graph, extra={
+                "documents": report.documents,
+                "failed": [str(e) for e in report.failures],
+                "extractor": cache.version,
+            })
     return report

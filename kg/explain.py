@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from kg.errors import InputError
-from kg.graph import model
+from kg.graph import abbreviate, model
 from kg.read import read_source
 
 CONTEXT = 30  # characters shown either side of a quoted span
@@ -92,8 +92,8 @@ def _evidence(prov_json: str | None, sources: dict[str, str]) -> list[Evidence]:
         text = text_of(e["doc"], source)
         start, end = e["span"]
         context = None
-        if text is not None and text[start:end] == e["quote"]:
-            context = text[max(0, start - CONTEXT) : start] + "【" + e["quote"] + "】" + text[end : end + CONTEXT]
+        if text is not None and abbreviate(text[start:end]) == e["quote"]:  # the document is unchanged
+            context = text[max(0, start - CONTEXT) : start] + "【" + text[start:end] + "】" + text[end : end + CONTEXT]
             context = context.replace("\n", " ")
         out.append(Evidence(source, e["span"], e["rule"], e["quote"], context))
     return out

@@ -11,8 +11,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import TextIO
 
 from kg.errors import KgError
 from kg.schema import load_json
@@ -31,6 +29,12 @@ class GraphModel:
     def relationship_properties(self, rel_type: str) -> dict[str, str]:
         return {"key": "STRING", **self.relationships[rel_type]["properties"], "provenance": "STRING"}
 
+    def columns(self, table: str) -> list[str]:
+        """The fields of a table's rows (Node.row / Relationship.row), in store order."""
+        if table in self.nodes:
+            return list(self.node_properties(table))
+        return ["from", "to", *self.relationship_properties(table)]
+
 
 @lru_cache(maxsize=1)
 def model() -> GraphModel:
@@ -42,9 +46,26 @@ def model() -> GraphModel:
     )
 
 
+QUOTE_LIMIT = 80  # characters a provenance quote holds in full
+
+
 def provenance(doc: str, start: int, end: int, rule: str, quote: str) -> dict:
-    """One piece of evidence: which document, which characters, which rule."""
-    return {"doc": doc, "span": [start, end], "rule": rule, "quote": quote}
+    """One piece of evidence: which document, which characters, which rule, and the
+    quoted text (abbreviated, see `abbreviate`)."""
+    return {"doc": doc, "span": [start, end], "rule": rule, "quote": abbreviate(quote)}
+
+
+def abbreviate(text: str) -> str:
+    """A span's text as provenance quotes it: whole up to QUOTE_LIMIT characters, else its
+    first 60 and last 19 around "…". The span is exact and the document holds the whole
+    text (kg explain prints it); quoting every problem and measure in full, on the node and
+    again on its relationships, made half the bytes of a large store."""
+    return text if len(text) <= QUOTE_LIMIT else text[:60] + "…" + text[-19:]
+
+
+def quote_is_whole(entry: dict) -> bool:
+    start, end = entry["span"]
+    return len(entry["quote"]) == end - start
 
 
 @dataclass
@@ -91,51 +112,19 @@ def _dump(evidence: list[dict]) -> str:
 
 
 # Facts that belong to one notice (their keys hold its hash) and are never merged across
-# notices. A large build writes them to disk as they come (Spill) instead of keeping them.
+# notices. A large build (kg.bulk) writes them straight to disk.
 LOCAL_NODES = {"Document", "Problem", "Measure"}
 LOCAL_RELATIONSHIPS = {"ISSUED_BY", "REPORTED_IN", "CITES", "RAISED_IN", "ANSWERS"}
 
 
-class Spill:
-    """Rows of per-notice tables appended to JSON Lines files in a folder."""
-
-    def __init__(self, folder):
-        self.folder = Path(folder)
-        self.files: dict[str, TextIO] = {}
-        self.counts: Counter = Counter()
-
-    def write(self, table: str, row: dict) -> None:
-        f = self.files.get(table)
-        if f is None:
-            f = self.files[table] = open(self.folder / f"{table}.jsonl", "w", encoding="utf-8")
-        f.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.counts[table] += 1
-
-    def read(self, table: str) -> Iterator[dict]:
-        f = self.files.get(table)
-        if f is None:
-            return
-        f.flush()
-        with open(self.folder / f"{table}.jsonl", encoding="utf-8") as rows:
-            for line in rows:
-                yield json.loads(line)
-
-    def close(self) -> None:
-        for f in self.files.values():
-            f.close()
-
-
 class Graph:
-    """Nodes and relationships of the model, merged by key. With `spill_folder`, facts of
-    one notice only go to disk as they are added (see LOCAL_NODES), so that memory holds
-    only what notices share."""
+    """Nodes and relationships of the model, merged by key."""
 
-    def __init__(self, spill_folder=None) -> None:
+    def __init__(self) -> None:
         self.model = model()
         self.nodes: dict[tuple[str, str], Node] = {}
         self.relationships: dict[tuple[str, str], Relationship] = {}
         self.documents: set[str] = set()  # keys of the notices added
-        self.spill = Spill(spill_folder) if spill_folder is not None else None
 
     def add_node(self, label: str, key: str, props: dict, evidence: dict | None = None) -> tuple[str, str]:
         allowed = self.model.nodes.get(label)
@@ -144,14 +133,15 @@ class Graph:
         unknown = set(props) - set(allowed)
         if unknown:
             raise KgError(f"{label} has no properties {sorted(unknown)} in the graph model")
-        ident = (label, key)
-        if self.spill is not None and label in LOCAL_NODES:
-            self.spill.write(label, Node(label, key, {p: props.get(p) for p in allowed}, [evidence] if evidence else []).row())
-            return ident
-        node = self.nodes.get(ident)
-        doc = evidence["doc"] if evidence else None
+        self.put_node(label, key, {p: props.get(p) for p in allowed}, evidence["doc"] if evidence else None,
+                      [evidence] if evidence else [])
+        return label, key
+
+    def put_node(self, label: str, key: str, props: dict, doc: str | None, evidence: list[dict]) -> Node:
+        """Merge a checked node: `props` (every property of the label) as stated by `doc`."""
+        node = self.nodes.get((label, key))
         if node is None:
-            node = self.nodes[ident] = Node(label, key, {p: props.get(p) for p in allowed}, stated_by=doc)
+            node = self.nodes[(label, key)] = Node(label, key, dict(props), stated_by=doc)
         elif doc is not None and (node.stated_by is None or doc < node.stated_by):
             # Where notices disagree, the one with the smallest hash states the values, so
             # the graph does not depend on the order notices are read in.
@@ -161,8 +151,9 @@ class Graph:
             for p, v in props.items():
                 if node.props.get(p) is None and v is not None:
                     node.props[p] = v
-        _add_evidence(node, evidence)
-        return ident
+        for e in evidence:
+            _add_evidence(node, e)
+        return node
 
     def add_relationship(self, rel_type: str, start: tuple[str, str], end: tuple[str, str],
                          props: dict | None = None, evidence: dict | None = None, key: str | None = None) -> None:
@@ -171,19 +162,26 @@ class Graph:
             raise KgError(f"graph model has no relationship type {rel_type!r}")
         if (start[0], end[0]) != (spec["from"], spec["to"]):
             raise KgError(f"{rel_type} goes from {spec['from']} to {spec['to']}, not {start[0]} to {end[0]}")
-        key = key or f"{start[1]}|{end[1]}"
-        ident = (rel_type, key)
-        if self.spill is not None and rel_type in LOCAL_RELATIONSHIPS:
-            rel = Relationship(rel_type, key, start, end, {p: (props or {}).get(p) for p in spec["properties"]},
-                               [evidence] if evidence else [])
-            self.spill.write(rel_type, rel.row())
-            return
-        rel = self.relationships.get(ident)
+        self.put_relationship(rel_type, key or f"{start[1]}|{end[1]}", start, end,
+                              {p: (props or {}).get(p) for p in spec["properties"]}, [evidence] if evidence else [])
+
+    def put_relationship(self, rel_type: str, key: str, start: tuple[str, str], end: tuple[str, str],
+                         props: dict, evidence: list[dict]) -> Relationship:
+        """Merge a checked relationship; the first statement of its properties stands."""
+        rel = self.relationships.get((rel_type, key))
         if rel is None:
-            allowed = spec["properties"]
-            rel = self.relationships[ident] = Relationship(rel_type, key, start, end,
-                                                           {p: (props or {}).get(p) for p in allowed})
-        _add_evidence(rel, evidence)
+            rel = self.relationships[(rel_type, key)] = Relationship(rel_type, key, start, end, dict(props))
+        for e in evidence:
+            _add_evidence(rel, e)
+        return rel
+
+    def merge(self, part: Graph) -> None:
+        """Add the graph of other notices (see resolve.fragment), merging what they share."""
+        self.documents |= part.documents
+        for node in part.nodes.values():
+            self.put_node(node.label, node.key, node.props, node.stated_by, node.provenance)
+        for rel in part.relationships.values():
+            self.put_relationship(rel.type, rel.key, rel.start, rel.end, rel.props, rel.provenance)
 
     def counts(self) -> tuple[Counter, Counter]:
         """(nodes per label, relationships per type), every label and type listed."""
@@ -191,20 +189,13 @@ class Graph:
         nodes.update(label for label, _ in self.nodes)
         rels = Counter({t: 0 for t in self.model.relationships})
         rels.update(t for t, _ in self.relationships)
-        if self.spill is not None:
-            for table, n in self.spill.counts.items():
-                (nodes if table in self.model.nodes else rels)[table] += n
         return nodes, rels
 
     def rows(self, label: str) -> Iterator[dict]:
-        if self.spill is not None and label in LOCAL_NODES:
-            return self.spill.read(label)
         nodes = [(key, n) for (lab, key), n in self.nodes.items() if lab == label]
         return iter([n.row() for _, n in sorted(nodes, key=lambda kn: kn[0])])
 
     def relationship_rows(self, rel_type: str) -> Iterator[dict]:
-        if self.spill is not None and rel_type in LOCAL_RELATIONSHIPS:
-            return self.spill.read(rel_type)
         rels = [(key, r) for (t, key), r in self.relationships.items() if t == rel_type]
         return iter([r.row() for _, r in sorted(rels, key=lambda kr: kr[0])])
 

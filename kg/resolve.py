@@ -61,6 +61,12 @@ def build_graph(records: Iterable[dict]) -> Graph:
     return graph
 
 
+def add_record(graph: Graph, r: dict) -> None:
+    """Add one document's facts to the graph (merging with what other notices said)."""
+    if r["sha256"] not in graph.documents:  # else the same bytes under another name: one notice
+        graph.merge(fragment(r))
+
+
 def _evidence(doc: str, fact: dict | None, fallback_rule: str) -> dict | None:
     if not fact or "span" not in fact:
         return None
@@ -78,11 +84,11 @@ def _add_region(graph: Graph, div: gazetteer.Division, evidence: dict | None) ->
     return parent
 
 
-def add_record(graph: Graph, r: dict) -> None:
-    """Add one document's facts to the graph (merging with what other notices said)."""
+def fragment(r: dict) -> Graph:
+    """The graph of one notice, keyed so that it merges with every other notice's graph.
+    Needs nothing but the record, so that it can run in worker processes."""
+    graph = Graph()
     doc = r["sha256"]
-    if doc in graph.documents:
-        return  # the same bytes under another name: one notice
     graph.documents.add(doc)
     # The notice itself: its title line where it has one, else the empty span at its start.
     doc_ev = _evidence(doc, r.get("evidence", {}).get("title"), "title") or provenance(doc, 0, 0, "document.read", "")
@@ -120,6 +126,7 @@ def add_record(graph: Graph, r: dict) -> None:
         for j, m in enumerate(p["measures"], 1):
             measure = graph.add_node("Measure", f"{key}|m{j}", {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
             graph.add_relationship("ANSWERS", measure, ident, evidence=_evidence(doc, m, "problems.measure"))
+    return graph
 
 
 def _add_inspection(graph: Graph, doc: str, d, org, ins: dict) -> None:
@@ -169,9 +176,17 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
 
 
 def finish(graph: Graph) -> None:
-    """Properties computed over all documents. raw_forms: every way a regulation was
-    written (traditional forms included)."""
+    """Properties computed over all documents (see DERIVED)."""
     for (label, _), node in graph.nodes.items():
-        if label == "Regulation":
-            forms = sorted({e["quote"].strip("《》<>") for e in node.provenance})
-            node.props["raw_forms"] = json.dumps(forms, ensure_ascii=False)
+        if label in DERIVED:
+            DERIVED[label](node.props, node.provenance)
+
+
+def _raw_forms(props: dict, evidence: list[dict]) -> None:
+    """Every way a regulation was written (traditional forms included)."""
+    forms = sorted({e["quote"].strip("《》<>") for e in evidence})
+    props["raw_forms"] = json.dumps(forms, ensure_ascii=False)
+
+
+# label → function(props, provenance) setting properties that need every notice's evidence
+DERIVED = {"Regulation": _raw_forms}

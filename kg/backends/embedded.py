@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import KgError
+from kg.bulk import BulkGraph, TableFile
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
@@ -76,7 +77,7 @@ class EmbeddedStore:
             yield
 
     # -- writing --------------------------------------------------------------
-    def write(self, graph: Graph, extra: dict | None = None) -> dict:
+    def write(self, graph: Graph | BulkGraph, extra: dict | None = None) -> dict:
         """Write `graph` as a new database and swap it in. Call inside lock()."""
         import ladybug
 
@@ -91,7 +92,7 @@ class EmbeddedStore:
             counts = self._verify(conn, graph)
             conn.close()
             db.close()
-            shutil.rmtree(partial / "csv")
+            shutil.rmtree(partial / "csv", ignore_errors=True)
             info = {
                 "build_id": build_id,
                 "model_version": model().version,
@@ -118,23 +119,18 @@ class EmbeddedStore:
             cols = ", ".join(f"{p} {t}" for p, t in m.relationship_properties(rel_type).items())
             conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols})")
 
-    def _copy(self, conn, graph: Graph, folder: Path) -> int:
-        folder.mkdir()
-        m = model()
+    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path) -> int:
         total = 0
-        tables = [(label, list(m.node_properties(label)), graph.rows(label)) for label in m.nodes]
-        tables += [(t, ["from", "to", *m.relationship_properties(t)], graph.relationship_rows(t)) for t in m.relationships]
-        for table, columns, rows in tables:
-            path = folder / f"{table}.csv"
-            count, multiline = _write_csv(path, columns, rows)
-            if not count:
-                continue
-            options = "header=true" + (", parallel=false" if multiline else "")
-            try:
-                conn.execute(f"COPY {table} FROM '{path}' ({options})")
-            except RuntimeError as e:
-                raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
-            total += count
+        for table, files in _table_files(graph, folder):
+            for file in files:
+                if not file.rows:
+                    continue
+                options = "header=true" + (", parallel=false" if file.multiline else "")
+                try:
+                    conn.execute(f"COPY {table} FROM '{file.path}' ({options})")
+                except RuntimeError as e:
+                    raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
+                total += file.rows
         return total
 
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
@@ -206,20 +202,33 @@ def _counts(conn) -> tuple[dict, dict]:
             {t: scalar(f"MATCH ()-[r:{t}]->() RETURN count(r)") for t in m.relationships})
 
 
-def _write_csv(path: Path, columns: list[str], rows) -> tuple[int, bool]:
-    """Write rows as CSV: (rows written, whether some value holds a line break, for which
-    LadybugDB needs its serial reader). Counting lines afterwards is far cheaper than
-    testing each value."""
-    count = 0
+def _table_files(graph: Graph | BulkGraph, folder: Path) -> Iterator[tuple[str, list[TableFile]]]:
+    """(table, CSV files to COPY) for every table; a BulkGraph has written them already."""
+    if isinstance(graph, BulkGraph):
+        yield from graph.table_files()
+        return
+    folder.mkdir()
+    m = model()
+    for label in m.nodes:
+        yield label, [_write_csv(folder / f"{label}.csv", m.columns(label), graph.rows(label))]
+    for rel_type in m.relationships:
+        yield rel_type, [_write_csv(folder / f"{rel_type}.csv", m.columns(rel_type), graph.relationship_rows(rel_type))]
+
+
+def _write_csv(path: Path, columns: list[str], rows) -> TableFile:
+    """Write rows as CSV. Counting lines afterwards is far cheaper than testing each value
+    for a line break."""
+    out = TableFile(path)
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow([row.get(c) for c in columns])  # csv writes None as ""
-            count += 1
+            out.rows += 1
     with open(path, "rb") as f:
         lines = sum(chunk.count(b"\n") + chunk.count(b"\r") for chunk in iter(lambda: f.read(1 << 20), b""))
-    return count, lines != count + 1
+    out.multiline = lines != out.rows + 1
+    return out
 
 
 class StoreRows:

@@ -25,7 +25,7 @@ from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
 
 from kg.errors import KgError
-from kg.graph import Graph, Node, canonical, model
+from kg.graph import Graph, Node, canonical, model, quote_is_whole
 from kg.normalize import to_simplified
 from kg.schema import load_json
 
@@ -135,12 +135,15 @@ class Mapper:
             yield ev, OA.hasTarget, target
             yield target, OA.hasSource, doc
             yield target, OA.hasSelector, position
-            yield target, OA.hasSelector, quote_sel
             yield position, RDF.type, OA.TextPositionSelector
             yield position, OA.start, Literal(entry["span"][0], datatype=XSD.integer)
             yield position, OA.end, Literal(entry["span"][1], datatype=XSD.integer)
-            yield quote_sel, RDF.type, OA.TextQuoteSelector
-            yield quote_sel, OA.exact, Literal(entry["quote"])
+            if quote_is_whole(entry):
+                yield target, OA.hasSelector, quote_sel
+                yield quote_sel, RDF.type, OA.TextQuoteSelector
+                yield quote_sel, OA.exact, Literal(entry["quote"])
+            else:  # oa:exact must be the exact text; an abbreviated quote is only an excerpt
+                yield ev, KG.excerpt, Literal(entry["quote"])
 
     def chunks(self, source) -> Iterator[list[tuple]]:
         """Triples a node or relationship at a time, streamed from a row source."""
@@ -265,6 +268,8 @@ def _entries(g: RdfGraph, subject, keys) -> list[dict]:
     for ev in g.objects(subject, KG.evidence):
         target = g.value(ev, OA.hasTarget)
         entry = {"doc": keys[g.value(target, OA.hasSource)], "rule": str(g.value(ev, KG.rule))}
+        if (excerpt := g.value(ev, KG.excerpt)) is not None:
+            entry["quote"] = str(excerpt)
         for sel in g.objects(target, OA.hasSelector):
             if (sel, RDF.type, OA.TextPositionSelector) in g:
                 entry["span"] = [int(g.value(sel, OA.start)), int(g.value(sel, OA.end))]
