@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, Relationship, evidence_item, model
+from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, model
 
 CHUNK_ROWS = 100_000
 BUCKETS = 16  # evidence files per shared table; one is grouped in memory at a time
@@ -29,33 +29,40 @@ BUCKETS = 16  # evidence files per shared table; one is grouped in memory at a t
 
 @dataclass
 class Packed:
-    """One notice's graph, ready for BulkGraph.add (small and cheap to pickle)."""
+    """One notice's graph, ready for BulkGraph.add: plain values, cheap to pickle, with the
+    text formatting (the costly part) already done in the worker."""
     doc: str
     csv: dict[str, tuple[int, str]]  # local table → (rows, CSV text)
-    nodes: list[Node]  # shared nodes, with this notice's evidence
-    relationships: list[Relationship]
+    nodes: list[tuple]  # shared nodes: (label, key, props, stated_by)
+    relationships: list[tuple]  # shared relationships: (type, key, start, end, props)
+    evidence: dict[str, str]  # evidence file name → lines "key<TAB>evidence JSON"
 
 
 def pack(part: Graph) -> Packed:
     (doc,) = part.documents
     m = model()
-    text: dict[str, list] = {}
-    for (label, _), node in part.nodes.items():
-        if label in LOCAL_NODES:
-            text.setdefault(label, []).append(node.row())
-    for (rel_type, _), rel in part.relationships.items():
-        if rel_type in LOCAL_RELATIONSHIPS:
-            text.setdefault(rel_type, []).append(rel.row())
-    tables = {}
-    for table, rows in text.items():
+    rows: dict[str, list] = {}
+    evidence: dict[str, list] = {}
+    packed = Packed(doc, {}, [], [], {})
+    for items, local in ((part.nodes, LOCAL_NODES), (part.relationships, LOCAL_RELATIONSHIPS)):
+        for (table, key), item in items.items():
+            if table in local:
+                rows.setdefault(table, []).append(item.row())
+                continue
+            if isinstance(item, Node):
+                packed.nodes.append((table, key, item.props, item.stated_by))
+            else:
+                packed.relationships.append((table, key, item.start, item.end, item.props))
+            if item.provenance:
+                lines = evidence.setdefault(_evidence_file(table, key), [])
+                lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{evidence_item(e)}\n" for e in item.provenance)
+    for table, table_rows in rows.items():
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
         columns = m.columns(table)
-        writer.writerows([row.get(c) for c in columns] for row in rows)  # csv writes None as ""
-        tables[table] = (len(rows), out.getvalue())
-    return Packed(doc, tables,
-                  [n for (label, _), n in part.nodes.items() if label not in LOCAL_NODES],
-                  [r for (t, _), r in part.relationships.items() if t not in LOCAL_RELATIONSHIPS])
+        csv.writer(out, lineterminator="\n").writerows([row.get(c) for c in columns] for row in table_rows)
+        packed.csv[table] = (len(table_rows), out.getvalue())  # csv writes None as ""
+    packed.evidence = {name: "".join(lines) for name, lines in evidence.items()}
+    return packed
 
 
 @dataclass
@@ -75,7 +82,7 @@ class BulkGraph:
         self.documents: set[str] = set()
         self.derived = derived or {}
         self.files: dict[str, list[TableFile]] = {}
-        self._open: dict[str, io.TextIOBase] = {}
+        self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
         self._local_rows: Counter = Counter()
 
     # -- adding ---------------------------------------------------------------
@@ -85,38 +92,33 @@ class BulkGraph:
         self.documents.add(packed.doc)
         for table, (rows, text) in packed.csv.items():
             self._append(table, rows, text)
-        for n in packed.nodes:
-            self.shared.put_node(n.label, n.key, n.props, n.stated_by, [])
-            self._evidence(n.label, n.key, n.provenance)
-        for r in packed.relationships:
-            self.shared.put_relationship(r.type, r.key, r.start, r.end, r.props, [])
-            self._evidence(r.type, r.key, r.provenance)
+        for label, key, props, stated_by in packed.nodes:
+            self.shared.put_node(label, key, props, stated_by, [])
+        for rel_type, key, start, end, props in packed.relationships:
+            self.shared.put_relationship(rel_type, key, start, end, props, [])
+        for name, text in packed.evidence.items():
+            self._write(name, name, text)
 
     def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
         if not chunks or chunks[-1].rows >= CHUNK_ROWS:
             chunks.append(TableFile(self.folder / f"{table}-{len(chunks):04d}.csv"))
-            self._write(table, ",".join(self.model.columns(table)) + "\n", chunks[-1].path)
+            self._write(table, chunks[-1].path.name, ",".join(self.model.columns(table)) + "\n")
         chunk = chunks[-1]
         chunk.rows += rows
         chunk.multiline |= text.count("\n") + text.count("\r") != rows
-        self._write(table, text, chunk.path)
+        self._write(table, chunk.path.name, text)
         self._local_rows[table] += rows
 
-    def _write(self, name: str, text: str, path: Path) -> None:
-        f = self._open.get(name)
-        if f is None or f.name != str(path):
-            if f is not None:
-                f.close()
-            f = self._open[name] = open(path, "a", encoding="utf-8", newline="")
-        f.write(text)
-
-    def _evidence(self, table: str, key: str, evidence: list[dict]) -> None:
-        if evidence:
-            bucket = _bucket(key)
-            self._write(f"{table}.{bucket}", "".join(f"{json.dumps(key, ensure_ascii=False)}\t{evidence_item(e)}\n"
-                                                     for e in evidence),
-                        self.folder / f"evidence-{table}-{bucket:02d}.jsonl")
+    def _write(self, stream: str, filename: str, text: str) -> None:
+        """Append to a file of the folder, kept open for `stream` until it moves to another file."""
+        current = self._open.get(stream)
+        if current is None or current[0] != filename:
+            if current is not None:
+                current[1].close()
+            current = self._open[stream] = (filename, open(self.folder / filename, "a", encoding="utf-8",
+                                                           newline="", buffering=1 << 20))
+        current[1].write(text)
 
     # -- reading --------------------------------------------------------------
     def counts(self) -> tuple[Counter, Counter]:
@@ -162,7 +164,7 @@ class BulkGraph:
         return out
 
     def _read_evidence(self, table: str, bucket: int) -> dict[str, set[str]]:
-        path = self.folder / f"evidence-{table}-{bucket:02d}.jsonl"
+        path = self.folder / _evidence_file(table, bucket)
         found: dict[str, set[str]] = {}
         if path.exists():
             with open(path, encoding="utf-8") as f:
@@ -172,10 +174,15 @@ class BulkGraph:
         return found
 
     def close(self) -> None:
-        for f in self._open.values():
+        for _, f in self._open.values():
             f.close()
         self._open.clear()
 
 
 def _bucket(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % BUCKETS  # not hash(): the same in every run
+
+
+def _evidence_file(table: str, key_or_bucket: str | int) -> str:
+    bucket = key_or_bucket if isinstance(key_or_bucket, int) else _bucket(key_or_bucket)
+    return f"evidence-{table}-{bucket:02d}.jsonl"

@@ -55,7 +55,7 @@ class ExtractionCache:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(record, f, ensure_ascii=False)
+                f.write(json.dumps(record, ensure_ascii=False))  # json.dump to a file is pure Python: 10× slower
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):

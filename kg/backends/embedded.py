@@ -29,10 +29,10 @@ from kg.bulk import BulkGraph, TableFile
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
-# LadybugDB's buffer pool, in bytes. Queries need little; a bulk COPY of a large graph
-# needs room for its tables (512 MB ran out at 10 000 notices), so writes get more.
+# LadybugDB's buffer pool, in bytes: the most memory it takes. A large build COPYs its big
+# tables in files of kg.bulk.CHUNK_ROWS rows, so a write needs no more than a query.
 READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 1024 * 1024 * 1024))
-WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
+WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
 
 
 class StoreError(KgError):
@@ -85,7 +85,8 @@ class EmbeddedStore:
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
         try:
-            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL)
+            # No WAL checksums: a build that dies is discarded whole, never replayed.
+            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
             conn = ladybug.Connection(db)
             self._create_tables(conn)
             rows_loaded = self._copy(conn, graph, partial / "csv")
