@@ -8,8 +8,10 @@ The graph is the same whatever the number of workers or the order of the inputs.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ class BuildReport:
     cached: int = 0  # taken from the cache
     failures: list[InputError] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)  # {"graph": reading to merging, "write": the store}
 
 
 def extract_document(doc) -> dict:
@@ -76,7 +79,8 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
     report.failures."""
     jobs = [(s, str(cache_folder) if cache_folder else None, packed) for s in sources]
     if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
+            # gc.freeze: what the worker inherits is never garbage; collections skip it.
             yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
     else:
         yield from _collect(jobs, map(_record, jobs), report, tick)
@@ -116,8 +120,11 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
     return graph, report
 
 
-def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None) -> BuildReport:
-    """Build the embedded store at `db` from `sources` (files, already expanded)."""
+def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None,
+                writing: Callable[[int], Callable[..., None]] = lambda rows: lambda n=1: None) -> BuildReport:
+    """Build the embedded store at `db` from `sources` (files, already expanded). `tick`
+    counts documents; `writing(rows)` is called when the store is written and returns
+    what counts the rows loaded."""
     from kg.backends.embedded import EmbeddedStore
 
     if workers < 1:
@@ -128,10 +135,14 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
         cache.prune_other_versions()
         # The graph waits on disk, not in memory, until the store is written.
         with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
+            start = time.perf_counter()
             graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick)
+            report.seconds["graph"] = time.perf_counter() - start
+            start = time.perf_counter()
             report.info = store.write(graph, extra={
                 "documents": report.documents,
                 "failed": [str(e) for e in report.failures],
                 "extractor": cache.version,
-            })
+            }, tick=writing(sum(map(sum, (c.values() for c in graph.counts())))))
+            report.seconds["write"] = time.perf_counter() - start
     return report

@@ -57,10 +57,8 @@ def pack(part: Graph) -> Packed:
                 lines = evidence.setdefault(_evidence_file(table, key), [])
                 lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{evidence_item(e)}\n" for e in item.provenance)
     for table, table_rows in rows.items():
-        out = io.StringIO()
         columns = m.columns(table)
-        csv.writer(out, lineterminator="\n").writerows([row.get(c) for c in columns] for row in table_rows)
-        packed.csv[table] = (len(table_rows), out.getvalue())  # csv writes None as ""
+        packed.csv[table] = (len(table_rows), "".join(csv_line([row.get(c) for c in columns]) for row in table_rows))
     packed.evidence = {name: "".join(lines) for name, lines in evidence.items()}
     return packed
 
@@ -177,6 +175,18 @@ class BulkGraph:
         for _, f in self._open.values():
             f.close()
         self._open.clear()
+
+
+def csv_line(values: list) -> str:
+    """What csv.writer writes for a row (None as empty, quoted only where needed), at half
+    its cost on long Chinese text."""
+    cells = []
+    for v in values:
+        s = "" if v is None else v if isinstance(v, str) else str(v)
+        if '"' in s or "," in s or "\n" in s or "\r" in s:
+            s = '"' + s.replace('"', '""') + '"'
+        cells.append(s)
+    return ",".join(cells) + "\n"
 
 
 def _bucket(key: str) -> int:

@@ -46,7 +46,7 @@ def model() -> GraphModel:
     )
 
 
-QUOTE_LIMIT = 80  # characters a provenance quote holds in full
+QUOTE_LIMIT = 60  # characters a provenance quote holds in full (every title seen so far)
 
 
 def provenance(doc: str, start: int, end: int, rule: str, quote: str) -> dict:
@@ -57,10 +57,10 @@ def provenance(doc: str, start: int, end: int, rule: str, quote: str) -> dict:
 
 def abbreviate(text: str) -> str:
     """A span's text as provenance quotes it: whole up to QUOTE_LIMIT characters, else its
-    first 60 and last 19 around "…". The span is exact and the document holds the whole
+    first 45 and last 14 around "…". The span is exact and the document holds the whole
     text (kg explain prints it); quoting every problem and measure in full, on the node and
     again on its relationships, made half the bytes of a large store."""
-    return text if len(text) <= QUOTE_LIMIT else text[:60] + "…" + text[-19:]
+    return text if len(text) <= QUOTE_LIMIT else text[:45] + "…" + text[-14:]
 
 
 def quote_is_whole(entry: dict) -> bool:

@@ -122,10 +122,10 @@ def fragment(r: dict) -> Graph:
             "text": p["text"], "number": p["number"], "marker": p["label"], "heading": p["heading"],
             "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
         }, _evidence(doc, p, "problems"))
-        graph.add_relationship("RAISED_IN", ident, d, evidence=_evidence(doc, p, "problems"))
+        graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):
             measure = graph.add_node("Measure", f"{key}|m{j}", {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
-            graph.add_relationship("ANSWERS", measure, ident, evidence=_evidence(doc, m, "problems.measure"))
+            graph.add_relationship("ANSWERS", measure, ident, key=measure[1], evidence=_evidence(doc, m, "problems.measure"))
     return graph
 
 

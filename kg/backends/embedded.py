@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.errors import KgError
@@ -77,8 +77,10 @@ class EmbeddedStore:
             yield
 
     # -- writing --------------------------------------------------------------
-    def write(self, graph: Graph | BulkGraph, extra: dict | None = None) -> dict:
-        """Write `graph` as a new database and swap it in. Call inside lock()."""
+    def write(self, graph: Graph | BulkGraph, extra: dict | None = None,
+              tick: Callable[..., None] = lambda n=1: None) -> dict:
+        """Write `graph` as a new database and swap it in. Call inside lock(). `tick(n)`
+        counts rows as they are loaded."""
         import ladybug
 
         build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -89,7 +91,7 @@ class EmbeddedStore:
             db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
             conn = ladybug.Connection(db)
             self._create_tables(conn)
-            rows_loaded = self._copy(conn, graph, partial / "csv")
+            rows_loaded = self._copy(conn, graph, partial / "csv", tick)
             counts = self._verify(conn, graph)
             conn.close()
             db.close()
@@ -120,7 +122,7 @@ class EmbeddedStore:
             cols = ", ".join(f"{p} {t}" for p, t in m.relationship_properties(rel_type).items())
             conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols})")
 
-    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path) -> int:
+    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> int:
         total = 0
         for table, files in _table_files(graph, folder):
             for file in files:
@@ -132,6 +134,7 @@ class EmbeddedStore:
                 except RuntimeError as e:
                     raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
                 total += file.rows
+                tick(file.rows)
         return total
 
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:

@@ -1,6 +1,7 @@
 """kg build: a folder of notices → the embedded graph store."""
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import typer
@@ -23,14 +24,21 @@ def build_command(
     from kg.build import build_store
 
     sources = list(iter_sources(paths))
-    with progress_bar("Building", total=len(sources)) as tick:
-        report = build_store(sources, db, workers=workers, tick=tick)
+    with contextlib.ExitStack() as bars:
+        tick = bars.enter_context(progress_bar("Reading notices", total=len(sources)))
+
+        def writing(rows: int):
+            bars.close()  # a terminal shows one bar at a time
+            return bars.enter_context(progress_bar("Writing the store", total=rows))
+
+        report = build_store(sources, db, workers=workers, tick=tick, writing=writing)
     for failure in report.failures:
         error(str(failure))
     nodes = sum(report.info["nodes"].values())
     rels = sum(report.info["relationships"].values())
     typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached), "
-               f"{nodes} nodes, {rels} relationships", err=True)
+               f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
+               f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:
         error(f"{len(report.failures)} of {len(sources)} documents failed")
         raise typer.Exit(1)
