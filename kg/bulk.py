@@ -4,7 +4,8 @@ A worker turns one record into its notice's graph (resolve.fragment) and packs i
 facts that belong to that notice alone (graph.LOCAL_NODES / LOCAL_RELATIONSHIPS) become
 CSV text in the store's column order; the nodes and relationships notices share travel as
 they are. The main process appends the CSV text to files (a new file every CHUNK_ROWS
-rows, so that one COPY never needs the whole table in memory), merges shared properties
+rows or CHUNK_CHARS characters, so that one COPY never needs a whole table in
+LadybugDB's buffer pool), merges shared properties
 in memory and appends shared evidence to disk, to be grouped by key only when the store
 is written. Memory holds the properties of shared entities and nothing per notice.
 
@@ -12,18 +13,18 @@ The files hold exactly the rows Graph.rows would give for the same notices (test
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, model
 
 CHUNK_ROWS = 100_000
+CHUNK_CHARS = 20_000_000  # …or this much text (a regulation's provenance can be megabytes)
 BUCKETS = 16  # evidence files per shared table; one is grouped in memory at a time
 
 
@@ -67,6 +68,7 @@ def pack(part: Graph) -> Packed:
 class TableFile:
     path: Path
     rows: int = 0
+    chars: int = 0
     multiline: bool = False  # some value holds a line break: LadybugDB must read it serially
 
 
@@ -82,6 +84,7 @@ class BulkGraph:
         self.files: dict[str, list[TableFile]] = {}
         self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
         self._local_rows: Counter = Counter()
+        self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
 
     # -- adding ---------------------------------------------------------------
     def add(self, packed: Packed) -> None:
@@ -90,6 +93,7 @@ class BulkGraph:
         self.documents.add(packed.doc)
         for table, (rows, text) in packed.csv.items():
             self._append(table, rows, text)
+            self._local_rows[table] += rows
         for label, key, props, stated_by in packed.nodes:
             self.shared.put_node(label, key, props, stated_by, [])
         for rel_type, key, start, end, props in packed.relationships:
@@ -99,14 +103,14 @@ class BulkGraph:
 
     def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
-        if not chunks or chunks[-1].rows >= CHUNK_ROWS:
+        if not chunks or chunks[-1].rows >= CHUNK_ROWS or chunks[-1].chars >= CHUNK_CHARS:
             chunks.append(TableFile(self.folder / f"{table}-{len(chunks):04d}.csv"))
             self._write(table, chunks[-1].path.name, ",".join(self.model.columns(table)) + "\n")
         chunk = chunks[-1]
         chunk.rows += rows
+        chunk.chars += len(text)
         chunk.multiline |= text.count("\n") + text.count("\r") != rows
         self._write(table, chunk.path.name, text)
-        self._local_rows[table] += rows
 
     def _write(self, stream: str, filename: str, text: str) -> None:
         """Append to a file of the folder, kept open for `stream` until it moves to another file."""
@@ -120,46 +124,47 @@ class BulkGraph:
 
     # -- reading --------------------------------------------------------------
     def counts(self) -> tuple[Counter, Counter]:
+        if self._counts is not None:
+            return self._counts
         nodes, rels = self.shared.counts()
         for table, n in self._local_rows.items():
             (nodes if table in self.model.nodes else rels)[table] += n
         return nodes, rels
 
-    def table_files(self) -> Iterator[tuple[str, list[TableFile]]]:
-        """(table, its CSV files) for every table of the model; shared tables are written now."""
+    def table_files(self) -> list[tuple[str, list[TableFile]]]:
+        """(table, its CSV files) for every table of the model. Writes the shared tables,
+        then lets go of the shared graph: the COPY that follows needs the memory."""
+        tables = [*self.model.nodes, *self.model.relationships]
+        if self._counts is None:
+            self._counts = self.counts()
+            self.close()  # the evidence files are read back now
+            for table in tables:
+                if table not in LOCAL_NODES and table not in LOCAL_RELATIONSHIPS:
+                    self._write_shared(table)
+            self.shared = Graph()
         self.close()
-        for table in [*self.model.nodes, *self.model.relationships]:
-            if table in LOCAL_NODES or table in LOCAL_RELATIONSHIPS:
-                yield table, self.files.get(table, [])
-            else:
-                yield table, [self._write_shared(table)]
+        return [(table, self.files.get(table, [])) for table in tables]
 
-    def _write_shared(self, table: str) -> TableFile:
-        """One CSV of a shared table: rows in bucket order, then key order, each with all the
+    def _write_shared(self, table: str) -> None:
+        """A shared table's CSV: rows in bucket order, then key order, each with all the
         evidence every notice gave for it."""
         items = self.shared.nodes if table in self.model.nodes else self.shared.relationships
         by_bucket: dict[int, list] = {}
         for (t, key), item in items.items():
             if t == table:
                 by_bucket.setdefault(_bucket(key), []).append(item)
-        out = TableFile(self.folder / f"{table}.csv")
         columns = self.model.columns(table)
-        with open(out.path, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(columns)
-            for bucket in sorted(by_bucket):
-                evidence = self._read_evidence(table, bucket)
-                for item in sorted(by_bucket[bucket], key=lambda i: i.key):
-                    found = evidence.get(item.key, set())
-                    row = item.row()
-                    if table in self.derived:
-                        props = dict(item.props)
-                        self.derived[table](props, [json.loads(e) for e in found])
-                        row.update(props)
-                    row["provenance"] = "[" + ", ".join(sorted(found)) + "]"
-                    writer.writerow([row.get(c) for c in columns])
-                    out.rows += 1
-        return out
+        for bucket in sorted(by_bucket):
+            evidence = self._read_evidence(table, bucket)
+            for item in sorted(by_bucket[bucket], key=lambda i: i.key):
+                found = evidence.get(item.key, set())
+                row = item.row()
+                if table in self.derived:
+                    props = dict(item.props)
+                    self.derived[table](props, [json.loads(e) for e in found])
+                    row.update(props)
+                row["provenance"] = "[" + ", ".join(sorted(found)) + "]"
+                self._append(table, 1, csv_line([row.get(c) for c in columns]))
 
     def _read_evidence(self, table: str, bucket: int) -> dict[str, set[str]]:
         path = self.folder / _evidence_file(table, bucket)

@@ -132,7 +132,9 @@ class EmbeddedStore:
                 try:
                     conn.execute(f"COPY {table} FROM '{file.path}' ({options})")
                 except RuntimeError as e:
-                    raise StoreError(f"{self.path}: loading {table} failed: {e}") from None
+                    hint = (f"; give LadybugDB more memory: KG_BUFFER_POOL={2 * WRITE_BUFFER_POOL} (bytes)"
+                            if "buffer pool is full" in str(e) else "")
+                    raise StoreError(f"{self.path}: loading {table} failed: {e}{hint}") from None
                 total += file.rows
                 tick(file.rows)
         return total
