@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, model
+from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
 CHUNK_CHARS = 20_000_000  # …or this much text (a regulation's provenance can be megabytes)
@@ -163,7 +163,7 @@ class BulkGraph:
                     props = dict(item.props)
                     self.derived[table](props, [json.loads(e) for e in found])
                     row.update(props)
-                row["provenance"] = "[" + ", ".join(sorted(found)) + "]"
+                row["provenance"] = "[" + ", ".join(kept_evidence(found)) + "]"
                 self._append(table, 1, csv_line([row.get(c) for c in columns]))
 
     def _read_evidence(self, table: str, bucket: int) -> dict[str, set[str]]:

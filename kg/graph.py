@@ -68,20 +68,20 @@ def quote_is_whole(entry: dict) -> bool:
     return len(entry["quote"]) == end - start
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a large build holds hundreds of thousands
 class Node:
     label: str
     key: str
     props: dict
     provenance: list[dict] = field(default_factory=list)
     stated_by: str | None = None  # the document whose values the properties are
-    seen: set = field(default_factory=set, repr=False, compare=False)  # evidence already held
+    seen: set | None = field(default=None, repr=False, compare=False)  # evidence already held
 
     def row(self) -> dict:
         return {"key": self.key, **self.props, "provenance": _dump(self.provenance)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Relationship:
     type: str
     key: str
@@ -89,7 +89,7 @@ class Relationship:
     end: tuple[str, str]
     props: dict
     provenance: list[dict] = field(default_factory=list)
-    seen: set = field(default_factory=set, repr=False, compare=False)
+    seen: set | None = field(default=None, repr=False, compare=False)
 
     def row(self) -> dict:
         return {"from": self.start[1], "to": self.end[1], "key": self.key, **self.props,
@@ -223,6 +223,8 @@ def _add_evidence(item, evidence: dict | None) -> None:
     """Add evidence once (a set, not a scan: a regulation may be cited by 100 000 notices)."""
     if evidence:
         marker = (evidence["doc"], *evidence["span"], evidence["rule"])
+        if item.seen is None:
+            item.seen = set()
         if marker not in item.seen:
             item.seen.add(marker)
             item.provenance.append(evidence)
@@ -231,6 +233,23 @@ def _add_evidence(item, evidence: dict | None) -> None:
 def canonical(evidence: list[dict]) -> list[dict]:
     """Provenance in the order every backend stores it."""
     return sorted(evidence, key=evidence_item)
+
+
+# Evidence a node or relationship keeps: the first by document hash. A regulation cited by
+# 50 000 notices would otherwise carry a 10 MB property; each mention stays on the
+# relationship of its notice (CITES, ISSUED_BY, …), with its own provenance.
+EVIDENCE_LIMIT = 100
+
+
+def keep_evidence(graph: Graph) -> None:
+    for item in [*graph.nodes.values(), *graph.relationships.values()]:
+        if len(item.provenance) > EVIDENCE_LIMIT:
+            item.provenance = canonical(item.provenance)[:EVIDENCE_LIMIT]
+
+
+def kept_evidence(items: set[str]) -> list[str]:
+    """keep_evidence for evidence_item texts (their sort order is canonical's)."""
+    return sorted(items)[:EVIDENCE_LIMIT]
 
 
 def _plain(row: dict) -> dict:

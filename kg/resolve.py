@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from kg import gazetteer
 from kg.data import load
-from kg.graph import Graph, provenance
+from kg.graph import Graph, keep_evidence, provenance
 
 EPOCH = dt.date(1970, 1, 1)
 GLOBAL_KINDS = {"law", "party_regulation", "regulation", "normative_document", "not_regulation"}
@@ -176,10 +176,12 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
 
 
 def finish(graph: Graph) -> None:
-    """Properties computed over all documents (see DERIVED)."""
+    """Properties computed over all documents (see DERIVED); then each item keeps its
+    first EVIDENCE_LIMIT pieces of evidence."""
     for (label, _), node in graph.nodes.items():
         if label in DERIVED:
             DERIVED[label](node.props, node.provenance)
+    keep_evidence(graph)
 
 
 def _raw_forms(props: dict, evidence: list[dict]) -> None:

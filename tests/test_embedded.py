@@ -174,3 +174,23 @@ def test_tables_split_into_many_copy_files_load_the_same_graph(tmp_path, seed_fi
     build_store([str(p) for p in seed_files], str(store.path))
     assert store.build_info()["rows_loaded"] == seed_store.build_info()["rows_loaded"]
     assert snapshot(store) == snapshot(seed_store)
+
+
+def test_shared_entities_keep_their_first_evidence_and_every_mention_stays(tmp_path, seed_files, monkeypatch):
+    """With many notices, a regulation keeps the evidence of the first EVIDENCE_LIMIT
+    mentions (by document hash), in the store as in memory; each citation keeps its own."""
+    import kg.graph
+    from kg.build import graph_from_paths
+
+    monkeypatch.setattr(kg.graph, "EVIDENCE_LIMIT", 3)
+    notices = [str(p) for p in corpus_copies(seed_files, tmp_path / "notices", copies=3)]
+    store = EmbeddedStore(tmp_path / "s.kg")
+    build_store(notices, str(store.path))
+    graph, _ = graph_from_paths(notices)
+    assert snapshot(store) == as_dicts(graph)
+    regulations = {k: n for (label, k), n in graph.nodes.items() if label == "Regulation"}
+    assert max(len(n.provenance) for n in regulations.values()) == 3
+    cites = [r for (t, _), r in graph.relationships.items() if t == "CITES"]
+    assert all(len(r.provenance) == 1 for r in cites)
+    cited = sum(1 for r in cites if r.end[1] == "中国共产党纪律处分条例")
+    assert cited > 3  # more mentions than the node keeps, each on its CITES
