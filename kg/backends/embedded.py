@@ -29,10 +29,12 @@ from kg.bulk import BulkGraph, TableFile
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
-# LadybugDB's buffer pool, in bytes: the most memory it takes. A large build COPYs its big
-# tables in files of kg.bulk.CHUNK_ROWS rows, so a write needs no more than a query.
+# LadybugDB's buffer pool, in bytes: the most memory it takes. Queries need little. A build
+# COPYs large tables in files of kg.bulk.CHUNK_ROWS rows, but the checkpoint after each
+# COPY needs room for the whole relationship table (1 GB ran out on the 2 M citations of
+# 100 000 notices), so writes get more.
 READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 1024 * 1024 * 1024))
-WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
+WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
 
 
 class StoreError(KgError):
