@@ -29,11 +29,12 @@ from kg.bulk import BulkGraph, TableFile
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
-# LadybugDB's buffer pool, in bytes: the most memory it takes. Queries need little. A build
-# COPYs large tables in files of kg.bulk.CHUNK_ROWS rows, but the checkpoint after each
-# COPY needs room for the whole relationship table (1 GB ran out on the 2 M citations of
-# 100 000 notices), so writes get more.
-READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 1024 * 1024 * 1024))
+# LadybugDB's buffer pool, in bytes: the most memory it may take (it takes what it needs).
+# A build COPYs large tables in files of kg.bulk.CHUNK_ROWS rows, but the checkpoint
+# after each COPY needs room for the whole relationship table (1 GB ran out on the 2 M
+# citations of 100 000 notices), and a query holds its whole result (1 GB ran out
+# reading the 2 M measures of 100 000 notices for an export).
+READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
 WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
 
 
@@ -240,15 +241,15 @@ def _write_csv(path: Path, columns: list[str], rows) -> TableFile:
 
 
 class StoreRows:
-    """Rows of an open store, label by label, streamed from the engine (not held in memory)."""
+    """Rows of an open store, label by label, as dicts one at a time (Python never holds a
+    table; LadybugDB holds one label's result in its buffer pool)."""
 
     def __init__(self, conn):
         self.conn = conn
 
     def rows(self, label: str) -> Iterator[dict]:
         props = list(model().node_properties(label))
-        # No ORDER BY: sorting would hold the whole table in memory; the scan order of one
-        # database is stable.
+        # No ORDER BY: sorting costs and is not needed; the scan order of one database is stable.
         result = self.conn.execute(f"MATCH (n:{label}) RETURN " + ", ".join(f"n.{p}" for p in props))
         while result.has_next():
             yield dict(zip(props, result.get_next()))
