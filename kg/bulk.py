@@ -4,10 +4,10 @@ A worker turns one record into its notice's graph (resolve.fragment) and packs i
 facts that belong to that notice alone (graph.LOCAL_NODES / LOCAL_RELATIONSHIPS) become
 CSV text in the store's column order; the nodes and relationships notices share travel as
 they are. The main process appends the CSV text to files (a new file every CHUNK_ROWS
-rows or CHUNK_CHARS characters, so that one COPY never needs a whole table in
-LadybugDB's buffer pool), merges shared properties
-in memory and appends shared evidence to disk, to be grouped by key only when the store
-is written. Memory holds the properties of shared entities and nothing per notice.
+rows or CHUNK_CHARS characters, so that one COPY never reads a whole table at once),
+merges shared properties in memory and appends shared evidence to disk, to be grouped by
+key only when the store is written. Memory holds the properties of shared entities and
+nothing per notice.
 
 The files hold exactly the rows Graph.rows would give for the same notices (tested).
 """

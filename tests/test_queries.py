@@ -138,3 +138,19 @@ def test_hostile_value_is_only_a_parameter(seed_store):
     before = seed_store.query("MATCH (n:Regulation) RETURN count(n)")[1]
     assert run(seed_store, "citing-documents", title="'}) DETACH DELETE n //") == []
     assert seed_store.query("MATCH (n:Regulation) RETURN count(n)")[1] == before
+
+
+def test_explain_gives_the_whole_text_of_a_long_span(seed_store, seed_files):
+    """Provenance quotes a long measure by its start and end; explain reads the notice and
+    shows the whole measure in its sentence."""
+    from kg.explain import explain
+    from kg.graph import QUOTE_LIMIT
+
+    _, rows = seed_store.query("MATCH (m:Measure) WHERE size(m.text) > $n RETURN m.key, m.text LIMIT 1",
+                               {"n": QUOTE_LIMIT + 20})
+    (key, text), = rows
+    (fact, *_), = [[f for f in explain(seed_store, key) if f.what.startswith("Measure")]]
+    (evidence,) = fact.evidence
+    assert len(evidence.quote) == QUOTE_LIMIT and "…" in evidence.quote
+    assert text.startswith(evidence.quote.split("…")[0])
+    assert "【" + text + "】" in evidence.context
