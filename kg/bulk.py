@@ -194,6 +194,19 @@ def csv_line(values: list) -> str:
     return ",".join(cells) + "\n"
 
 
+def write_table(path: Path, columns: list[str], rows) -> TableFile:
+    """All rows of a table as one CSV file (for a graph held in memory)."""
+    out = TableFile(path)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(columns) + "\n")
+        for row in rows:
+            line = csv_line([row.get(c) for c in columns])
+            out.multiline |= line.count("\n") + line.count("\r") != 1
+            out.rows += 1
+            f.write(line)
+    return out
+
+
 def _bucket(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) % BUCKETS  # not hash(): the same in every run
 

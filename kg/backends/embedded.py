@@ -14,7 +14,6 @@ that fails or is killed leaves the previous database in use.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import fcntl
 import json
@@ -25,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from kg.errors import KgError
-from kg.bulk import BulkGraph, TableFile
+from kg.bulk import BulkGraph, TableFile, write_table
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
@@ -219,25 +218,9 @@ def _table_files(graph: Graph | BulkGraph, folder: Path) -> Iterator[tuple[str, 
     folder.mkdir()
     m = model()
     for label in m.nodes:
-        yield label, [_write_csv(folder / f"{label}.csv", m.columns(label), graph.rows(label))]
+        yield label, [write_table(folder / f"{label}.csv", m.columns(label), graph.rows(label))]
     for rel_type in m.relationships:
-        yield rel_type, [_write_csv(folder / f"{rel_type}.csv", m.columns(rel_type), graph.relationship_rows(rel_type))]
-
-
-def _write_csv(path: Path, columns: list[str], rows) -> TableFile:
-    """Write rows as CSV. Counting lines afterwards is far cheaper than testing each value
-    for a line break."""
-    out = TableFile(path)
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([row.get(c) for c in columns])  # csv writes None as ""
-            out.rows += 1
-    with open(path, "rb") as f:
-        lines = sum(chunk.count(b"\n") + chunk.count(b"\r") for chunk in iter(lambda: f.read(1 << 20), b""))
-    out.multiline = lines != out.rows + 1
-    return out
+        yield rel_type, [write_table(folder / f"{rel_type}.csv", m.columns(rel_type), graph.relationship_rows(rel_type))]
 
 
 class StoreRows:
