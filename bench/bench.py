@@ -69,7 +69,8 @@ def stage_extract(n: int) -> dict:
 
 
 def stage_graph(n: int, workers: int) -> dict:
-    """Read, extract (no cache) and resolve n notices with `workers` processes."""
+    """Notices → graph files (kg.bulk): read, extract (no cache), resolve and format n
+    notices with `workers` processes."""
     import tempfile
 
     from kg.build import bulk_from_paths
@@ -171,7 +172,7 @@ def report(sizes: list[int]) -> None:
           f"peak {ex['peak_mb']:.0f} MB")
     n = sizes[0]
     one, two = run_stage("graph", n, 1), run_stage("graph", n, 2)
-    print(f"read+extract+resolve, {n} notices: 1 worker {one['seconds']:.1f} s, 2 workers {two['seconds']:.1f} s → "
+    print(f"notices → graph files (read, extract, resolve, format), {n} notices: 1 worker {one['seconds']:.1f} s, 2 workers {two['seconds']:.1f} s → "
           f"speed-up {one['seconds'] / two['seconds']:.2f}×; peak {one['peak_mb']:.0f} / {two['peak_mb']:.0f} MB")
     print(f"\n{'notices':>8} {'build s':>8} {'(graph':>7} {'store)':>7} {'peak MB':>8} {'worker MB':>9} {'rows':>9} "
           f"{'load rows/s':>12} {'admin rows/s':>13} {'slowest query':>28}")

@@ -138,11 +138,12 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
             start = time.perf_counter()
             graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick)
             report.seconds["graph"] = time.perf_counter() - start
+            nodes, relationships = graph.counts()
             start = time.perf_counter()
             report.info = store.write(graph, extra={
                 "documents": report.documents,
                 "failed": [str(e) for e in report.failures],
                 "extractor": cache.version,
-            }, tick=writing(sum(map(sum, (c.values() for c in graph.counts())))))
+            }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
     return report
