@@ -36,7 +36,7 @@ class Division:
         """The division one level up (county → city, city → province)."""
         if self.level == "county":
             if self.city and self.city != self.province:
-                return lookup(self.city)
+                return lookup(self.city, self.province)
             return lookup(self.province)
         if self.level == "city":
             return lookup(self.province)
@@ -44,18 +44,19 @@ class Division:
 
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, Division], dict[str, str], re.Pattern]:
+def _tables() -> tuple[dict[str, list[Division]], dict[str, str], re.Pattern, dict[tuple[str, str], Division]]:
     with contextlib.redirect_stdout(io.StringIO()):  # jionlp prints a banner on import
         import jionlp
 
         tree = jionlp.china_location_loader()
-    full: dict[str, Division] = {}
+    full: dict[str, list[Division]] = {}  # a name → every division that holds it (城中区: 西宁, 柳州)
     alias: dict[str, str] = {}
+    within: dict[tuple[str, str], Division] = {}  # (parent, name or alias) → division: 西宁市 城中区
 
     def add(name, short, div):
-        # The first (highest-level) holder of a name keeps it: 吉林省 vs 吉林市 differ in
-        # full names anyway; for aliases a province outranks a city of the same alias.
-        full.setdefault(name, div)
+        # For aliases the first (highest-level) holder keeps it: a province outranks a city
+        # of the same alias (吉林). Full names keep every holder.
+        full.setdefault(name, []).append(div)
         for s in [short] if isinstance(short, str) else short or []:
             if len(s) >= 2:
                 alias.setdefault(s, name)
@@ -67,12 +68,14 @@ def _tables() -> tuple[dict[str, Division], dict[str, str], re.Pattern]:
                 continue
             if city != prov:
                 add(city, cdata.get("_alias"), Division(city, prov, city, None))
+                within.setdefault((prov, city), Division(city, prov, city, None))
             for county in cdata:
                 if county.startswith("_"):
                     continue
                 add(county, None, Division(county, prov, city, county))
+                within.setdefault((city, county), Division(county, prov, city, county))
     pattern = re.compile(_trie_regex(set(full) | set(alias)))
-    return full, alias, pattern
+    return full, alias, pattern, within
 
 
 def _trie_regex(words: set[str]) -> str:
@@ -97,15 +100,26 @@ def _trie_regex(words: set[str]) -> str:
     return build(trie)
 
 
-def lookup(name: str) -> Division | None:
-    """The division with this full name or alias (湘潭市, 湘潭, 桑植县, 天津)."""
-    full, alias, _ = _tables()
-    return full.get(name) or full.get(alias.get(name, ""))
+def lookup(name: str, province: str | None = None) -> Division | None:
+    """The division with this full name or alias (湘潭市, 湘潭, 桑植县, 天津), within
+    `province` if given. A name several divisions hold (城中区 in 西宁 and in 柳州) is
+    None: it is placed only in context (see most_specific), never guessed."""
+    full, alias, _, _ = _tables()
+    holders = full.get(name) or full.get(alias.get(name, "")) or []
+    if province:
+        holders = [d for d in holders if d.province == province]
+    return holders[0] if len(holders) == 1 else None
+
+
+def is_name(name: str) -> bool:
+    """Whether some division holds this name (even when several do)."""
+    full, alias, _, _ = _tables()
+    return name in full or name in alias
 
 
 def find_first(text: str) -> tuple[Division, int, int] | None:
     """The first division named in `text` (full names preferred over aliases)."""
-    full, alias, pattern = _tables()
+    _, _, pattern, _ = _tables()
     for m in pattern.finditer(text):
         div = lookup(m.group())
         if div:
@@ -115,7 +129,7 @@ def find_first(text: str) -> tuple[Division, int, int] | None:
 
 def most_mentioned(text: str, level: str) -> tuple[Division, int, int] | None:
     """The division of `level` the text names most often, with its first mention."""
-    _, _, pattern = _tables()
+    _, _, pattern, _ = _tables()
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
     for m in pattern.finditer(text):
@@ -131,3 +145,30 @@ def most_mentioned(text: str, level: str) -> tuple[Division, int, int] | None:
         return None
     name, _ = counts.most_common(1)[0]
     return lookup(name), *first[name]
+
+
+def most_specific(text: str) -> Division | None:
+    """The lowest division in the chain of names `text` starts with (深圳市罗湖区 → 罗湖区;
+    广州市南沙新区… → 广州市): names must follow one another without a gap."""
+    _, _, pattern, within = _tables()
+    found, pos = None, 0
+    while (m := pattern.match(text, pos)) and m.end() > pos:
+        div = within.get((found.name, m.group())) if found else lookup(m.group())
+        if div is None:
+            break
+        found, pos = div, m.end()
+    return found
+
+
+def placed_in_text(name: str, text: str) -> Division | None:
+    """A name several divisions hold, placed by where the text writes it under its parent
+    (龙华区 after 深圳市 in 对深圳市龙华区进行了巡视)."""
+    pos = text.find(name)
+    while pos >= 0:
+        for k in range(8, 1, -1):
+            if pos - k >= 0:
+                div = most_specific(text[pos - k : pos + len(name)])
+                if div and div.name == name:
+                    return div
+        pos = text.find(name, pos + 1)
+    return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable
 
 from kg import gazetteer
@@ -106,7 +107,7 @@ def fragment(r: dict) -> Graph:
         org = graph.add_node("Organization", issuer["organization"],
                              {"name": issuer["organization"], "region": issuer["region"]}, name_ev)
         graph.add_relationship("GROUP_OF", pg, org, evidence=name_ev)
-        div = gazetteer.lookup(issuer["region"]) if issuer["region"] else None
+        div = gazetteer.lookup(issuer["region"], issuer["province"]) if issuer["region"] else None
         if div:
             region_ev = _evidence(doc, issuer["evidence"].get("region"), "issuer.region")
             graph.add_relationship("LOCATED_IN", org, _add_region(graph, div, region_ev), evidence=region_ev)
@@ -138,7 +139,7 @@ def _add_inspection(graph: Graph, doc: str, d, org, ins: dict) -> None:
         graph.add_relationship("COMMITTEE_OF", committee, _add_region(graph, div, team_ev), evidence=team_ev)
     team_key = "|".join(str(x) for x in (ins["committee"], ins["kind"], ins["team_number"], ins["round"] or ""))
     team = graph.add_node("InspectionTeam", team_key, {
-        "name": ins["team"], "kind": ins["kind"], "number": ins["team_number"], "round": ins["round"],
+        "name": qualified_team_name(ins), "kind": ins["kind"], "number": ins["team_number"], "round": ins["round"],
     }, team_ev)
     graph.add_relationship("TEAM_OF", team, committee, evidence=team_ev)
     visit_ev = _evidence(doc, ev.get("start") or ev.get("team"), "inspection")
@@ -151,6 +152,15 @@ def _add_inspection(graph: Graph, doc: str, d, org, ins: dict) -> None:
     if org:
         graph.add_relationship("INSPECTED", visit, org, evidence=visit_ev)
     graph.add_relationship("REPORTED_IN", visit, d, evidence=team_ev)
+
+
+def qualified_team_name(ins: dict) -> str | None:
+    """The team's name with its committee placed: 市委第三巡察组 of 湘潭市委 → 湘潭市委第三巡察组."""
+    team, committee = ins["team"], ins["committee"]
+    bare = re.match(r"(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)(?:党)?委", team or "")
+    if team and committee and bare and committee != bare.group() and committee.endswith(bare.group()):
+        return committee + team[bare.end():]
+    return team
 
 
 def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:

@@ -82,7 +82,7 @@ def test_folder_with_thousands_of_files(tmp_path):
 def test_implausible_dates_are_left_empty(opening, expected):
     inspection = record_of(XIANGTAN.replace(OPENING, opening))["inspection"]
     assert (inspection["start"], inspection["end"]) == expected
-    assert inspection["team"] == "湘潭市委第三巡察组"
+    assert (inspection["team"], inspection["committee"]) == ("市委第三巡察组", "湘潭市委")
 
 
 def test_chinese_numeral_signature_date():
@@ -99,7 +99,14 @@ def test_notice_without_issuer():
 
 def test_two_inspection_teams_are_not_guessed():
     text = XIANGTAN.replace("市委第三巡察组对市妇联党组", "市委第三巡察组、市委第五巡察组对市妇联党组")
-    assert record_of(text)["inspection"] is None
+    record = record_of(text)
+    inspection = record["inspection"]
+    # The visit is still known (committee, kind, period); which team made it is not.
+    assert (inspection["team"], inspection["team_number"]) == (None, None)
+    assert (inspection["committee"], inspection["kind"], inspection["start"]) == ("湘潭市委", "巡察", "2023-10-11")
+    warned = [w for w in record["warnings"] if w["rule"] == "inspection.several_teams"]
+    assert [w["raw"] for w in warned] == ["市委第三巡察组", "市委第五巡察组"]
+    assert all(text[w["span"][0]:w["span"][1]] == w["raw"] for w in warned)
 
 
 def test_brackets_gone_wrong():

@@ -25,7 +25,7 @@ def test_extract_to_stdout_and_from_stdin():
     assert result.returncode == 0, result.stderr.decode()
     (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert record["source"] == "-"
-    assert record["inspection"]["team"] == "浙江省委第六巡视组"
+    assert record["inspection"]["team"] == "省委第六巡视组"
 
 
 def test_bad_files_reported_others_kept(tmp_path):

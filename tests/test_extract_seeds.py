@@ -13,14 +13,14 @@ ISSUERS = {
 }
 
 INSPECTIONS = {
-    "000": dict(team="湘潭市委第三巡察组", committee="湘潭市委", kind="巡察", team_number=3, round=None,
+    "000": dict(team="市委第三巡察组", committee="湘潭市委", kind="巡察", team_number=3, round=None,
                 start="2023-10-11", end="2023-12-01", feedback="2024-01-17"),
-    "001": dict(team="浙江省委第六巡视组", committee="浙江省委", kind="巡视", team_number=6, round=None,
+    "001": dict(team="省委第六巡视组", committee="浙江省委", kind="巡视", team_number=6, round=None,
                 start="2024-03-18", end="2024-05-20", feedback="2024-08-08"),
     # A 市委 team at a county body belongs to the city above the county.
-    "002": dict(team="张家界市委第七巡察组", committee="张家界市委", kind="巡察", team_number=7, round=None,
+    "002": dict(team="市委第七巡察组", committee="张家界市委", kind="巡察", team_number=7, round=None,
                 start="2020-05-11", end="2020-06-19", feedback="2020-07-27"),
-    "003": dict(team="东营市委第一巡察组", committee="东营市委", kind="巡察", team_number=1, round=5,
+    "003": dict(team="市委第一巡察组", committee="东营市委", kind="巡察", team_number=1, round=5,
                 start="2024-03-25", end="2024-06-07", feedback="2024-08-27"),
     "004": None,
 }

@@ -66,7 +66,8 @@ def test_web_page_main_text_without_navigation(tmp_path):
     assert "工作动态" not in doc.text and "备案号" not in doc.text and "menu" not in doc.text
     record = extract(doc)
     assert record["title"] == title
-    assert record["inspection"]["team"] == "湘潭市委第三巡察组"
+    assert record["inspection"]["team"] == "市委第三巡察组"
+    assert record["inspection"]["committee"] == "湘潭市委"
     assert record["published"] == "2024-08-20"
     assert len(record["problems"]) == 35
 

@@ -122,3 +122,21 @@ def test_cli(seed_store, tmp_path):
     result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / "x.pdf"))
     assert result.returncode == 1 and "choose .html, .png or .svg" in result.stderr.decode()
     assert kg("report", "--db", str(seed_store.path), "--out", str(tmp_path / "report.html")).returncode == 0
+
+
+def test_a_font_installed_after_matplotlibs_cache_is_found():
+    """matplotlib lists fonts once and caches the list; a CJK font installed later (as the
+    error message advises) is still found on disk."""
+    from matplotlib import font_manager
+
+    from kg.viz.recurrence import CJK_FAMILIES, cjk_font
+
+    cached = font_manager.fontManager.ttflist
+    if not any(f.name in CJK_FAMILIES for f in cached):
+        pytest.skip("no CJK font on this machine (Debian: apt-get install fonts-wqy-microhei)")
+    font_manager.fontManager.ttflist = [f for f in cached if f.name not in CJK_FAMILIES]  # the stale cache
+    try:
+        font = cjk_font()
+        assert font_manager.get_font(font.get_file()).family_name in CJK_FAMILIES
+    finally:
+        font_manager.fontManager.ttflist = cached

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kg.cli import build, export, extract, neo4j, query, rdf, viz
+from kg.cli import build, coverage, export, extract, neo4j, query, rdf, viz
 from kg.cli.common import error
 from kg.errors import KgError
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 )
 app.command("extract")(extract.extract_command)
 app.command("build")(build.build_command)
+app.command("coverage")(coverage.coverage_command)
 app.command("query")(query.query_command)
 app.command("queries")(query.queries_command)
 app.command("explain")(query.explain_command)

@@ -56,5 +56,6 @@ def extract(doc: Document) -> dict:
         "citations": facts["citations"],
         "statistics": facts["statistics"],
         "contacts": facts["contacts"],
+        "warnings": ctx.warnings,
         "evidence": {**evidence, "doc_type": {"rule": facts["doc_type"]["rule"]}},
     }

@@ -1,4 +1,10 @@
-"""What every extractor receives: the document, its matching view and its lines."""
+"""What every extractor receives: the document, its matching view and its lines.
+
+A notice as found on the web starts with page furniture before its first sentence:
+breadcrumbs, a `来源: … 发布时间: …` line, font-size buttons, the title. The *header*
+is those lines; the *opening* is the first line that reads as prose; the *preamble* is
+the opening and the few paragraphs after it, where notices tell the inspection visit.
+"""
 from __future__ import annotations
 
 import re
@@ -12,12 +18,16 @@ from kg.normalize import normalize
 
 # Lines a web page appends after the signature: source, editor, link.
 SOURCE_LINE = re.compile(r"^(来源|编辑|责任编辑|本文链接|链接|作者|审核|校对|发布时间|\|)")
+HEADER_LINES = 15  # page furniture before the first sentence rarely takes more
+PREAMBLE_LINES = 6
+PREAMBLE_CHARS = 1600
 
 
 @dataclass
 class Context:
     doc: Document
     record: dict = field(default_factory=dict)  # fields filled by earlier extractors
+    warnings: list[dict] = field(default_factory=list)  # what a rule saw but could not place
 
     @cached_property
     def norm(self) -> str:
@@ -37,6 +47,41 @@ class Context:
         """The last lines of the notice itself (signature block), without source lines."""
         return [line for line in self.lines[-8:] if not SOURCE_LINE.match(line.text)]
 
+    @cached_property
+    def opening_index(self) -> int | None:
+        """Index in `lines` of the first line that reads as prose (a sentence with a comma)."""
+        for i, line in enumerate(self.lines[:HEADER_LINES]):
+            if len(line.text) > 40 and ("," in line.text or "。" in line.text) and " > " not in line.text:
+                return i
+        return None
+
+    @property
+    def header_lines(self) -> list[layout.Line]:
+        """The lines before the opening: page furniture and the title."""
+        end = self.opening_index if self.opening_index is not None else min(2, len(self.lines))
+        return self.lines[:end]
+
+    def opening(self) -> tuple[int, int]:
+        """The span of the opening paragraph."""
+        if self.opening_index is not None:
+            line = self.lines[self.opening_index]
+            return line.start, line.end
+        first = self.lines[0] if self.lines else None
+        return (first.start, first.end) if first else (0, 0)
+
+    def preamble(self) -> tuple[int, int]:
+        """The opening and the paragraphs after it, where the visit is told."""
+        if not self.lines:
+            return 0, 0
+        first = self.opening_index if self.opening_index is not None else 0
+        start = self.lines[first].start
+        end = self.lines[first].end
+        for line in self.lines[first + 1 : first + PREAMBLE_LINES]:
+            if line.end - start > PREAMBLE_CHARS:
+                break
+            end = line.end
+        return start, end
+
     def evidence(self, start: int, end: int, rule: str) -> Evidence:
         return Evidence(start, end, self.doc.text[start:end], rule)
 
@@ -44,10 +89,6 @@ class Context:
         """A value from the text with its span, raw text and rule."""
         return {**values, **self.evidence(start, end, rule).as_dict()}
 
-    def opening(self) -> tuple[int, int]:
-        """The span of the opening paragraph: the first line that reads as prose."""
-        for line in self.lines[:4]:
-            if "," in line.text and len(line.text) > 40:
-                return line.start, line.end
-        first = self.lines[0] if self.lines else None
-        return (first.start, first.end) if first else (0, 0)
+    def warn(self, start: int, end: int, rule: str, message: str) -> None:
+        """Record text a rule recognised but could not turn into a value."""
+        self.warnings.append({**self.evidence(start, end, rule).as_dict(), "message": message})

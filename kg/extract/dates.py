@@ -1,5 +1,6 @@
-"""Chinese calendar dates: 2023年10月11日, 8月8日, 2025-06-17, 二〇二四年八月二十日, and
-ranges 10月11日至12月1日.
+"""Chinese calendar dates: 2023年10月11日, 8月8日, 2025-06-17, 2022.06.08, 2022/08/04,
+二〇二四年八月二十日, ranges 10月11日至12月1日 / 10月11日—12月1日, and month ranges
+2022年5月至6月 (month precision: 2022-05).
 
 A date without a year takes it from a reference date (the last full date before it):
 the same year, or the next one when the month would otherwise go back in time.
@@ -27,6 +28,15 @@ CN_DATE = re.compile(
 EARLIEST = dt.date(1949, 10, 1)
 ISO_DATE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)")
 RANGE_JOINER = re.compile(r"\s*(?:至|到|—|–|-|~|～)\s*")
+# 2022年5月至6月, 2022年11月至2023年1月: a period stated to the month only.
+MONTH_RANGE = re.compile(
+    r"""(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月(?:份)?
+        \s*(?:至|到|—|–|-|~|～)\s*
+        (?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月(?:份)?(?!\s*\d)""",
+    re.VERBOSE,
+)
+# Digits before 日 that no date pattern read: a date the page mangled (202131日).
+DATE_LIKE = re.compile(r"(?<![\d.])\d{3,8}\s*日")
 
 
 @dataclass(frozen=True)
@@ -88,3 +98,29 @@ def find_range(text: str, start: int, end: int) -> tuple[DateMention, DateMentio
         if RANGE_JOINER.fullmatch(text[a.end : b.start]):
             return a, b
     return None
+
+
+@dataclass(frozen=True)
+class MonthRange:
+    start: int
+    end: int
+    first: str  # 2022-05
+    last: str
+
+
+def find_month_range(text: str, start: int, end: int) -> MonthRange | None:
+    """The first '2022年5月至6月' period in text[start:end], if its months are real."""
+    for m in MONTH_RANGE.finditer(text, start, end):
+        y1, m1, m2 = int(m.group("y1")), int(m.group("m1")), int(m.group("m2"))
+        y2 = int(m.group("y2")) if m.group("y2") else (y1 if m2 >= m1 else y1 + 1)
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12 and (y1, m1) <= (y2, m2) and dt.date(y1, m1, 1) >= EARLIEST \
+                and dt.date(y2, m2, 1) <= dt.date.today():
+            return MonthRange(m.start(), m.end(), f"{y1}-{m1:02d}", f"{y2}-{m2:02d}")
+    return None
+
+
+def unreadable_dates(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans in text[start:end] that look like dates but that no pattern reads."""
+    read = find_dates(text, start, end)
+    return [m.span() for m in DATE_LIKE.finditer(text, start, end)
+            if not any(d.start <= m.start() < d.end for d in read)]

@@ -1,28 +1,73 @@
-"""Title, document type and publication date."""
+"""Title, document type and publication date.
+
+A title is a short line without a comma among the page furniture before the opening
+sentence (a scraped page puts breadcrumbs and a site name above it); a title broken
+over two lines is joined. The publication date is read where notices and the pages
+that carry them state it: a date alone on a line of the signature block, a labelled
+header date (`发布时间:2021-09-30`, `发布日期:`, `日期:`), a date with a clock time
+(`2025-06-17 09:00`), or a date in brackets after the title. Dates labelled as
+something else (`更新时间`, a site's `今天是…` banner) are not publication dates.
+"""
 from __future__ import annotations
 
 import re
 
+from kg.data import load
 from kg.extract.context import Context
 from kg.extract.dates import find_dates
 
-TITLE_WORDS = re.compile(r"(通报|报告|公告|情况|公开|整改方案)$")
+TITLE_WORDS = re.compile(r"(通报|报告|公告|情况|公开|整改方案|通知|决定)$")
+# A line that is only a date (signature block): 2024年8月20日, 2024-08-20, 2022.06.08,
+# 二〇二四年八月二十日, possibly in brackets.
 SIGNATURE_DATE = re.compile(
-    r"^(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"
-    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)$")
-HEADER_DATE = re.compile(r"^((?:19|20)\d{2}-\d{1,2}-\d{1,2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s")
+    r"^[(]?(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
+    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)[)]?$")
+CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?")
+TITLE_DATE = re.compile(r"\s*[(]\s*((?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*[)]$")
+NAVIGATION = re.compile(r"当前位置|所在的?位置|现在的位置|首页\s*>|>\s*\S+\s*>|浏览|字号|分享|打印|今天是")
+
+
+def _labels() -> tuple[re.Pattern, re.Pattern]:
+    spec = load("header.json")
+    published = re.compile("(?:" + "|".join(map(re.escape, spec["published_labels"])) + r")\s*[::]?\s*$")
+    other = re.compile("(?:" + "|".join(map(re.escape, spec["other_date_labels"])) + r")\s*[::]?\s*$")
+    return published, other
 
 
 def title(ctx: Context) -> dict | None:
-    """The first line when it reads as a title: short, no sentence punctuation."""
-    for line in ctx.lines[:2]:
+    """The title line among the header lines (joined with its second half if broken)."""
+    lines = ctx.header_lines or ctx.lines[:1]
+    for i, line in enumerate(lines):
         t = line.text
-        if HEADER_DATE.match(t):
+        if NAVIGATION.search(t) or "," in t or t.endswith("。") or len(t) > 90 or _only_dates(ctx, line):
             continue
-        if len(t) <= 80 and "," not in t and not t.endswith("。") and TITLE_WORDS.search(t):
-            return ctx.fact(line.start, line.end, "title.first_line", value=t)
-        break
+        end = line.end
+        dated = TITLE_DATE.search(t)
+        if dated:
+            t = t[: dated.start()]
+            end = line.start + len(t)
+        if TITLE_WORDS.search(t) or "关于" in t:
+            following = lines[i + 1] if i + 1 < len(lines) else None
+            # 沧源…党组关于第十四届 / 县委机动巡察整改进展情况的通报
+            if following and not TITLE_WORDS.search(t) and TITLE_WORDS.search(following.text) \
+                    and len(t) + len(following.text) <= 90 and "," not in following.text:
+                return ctx.fact(line.start, following.end, "title.two_lines", value=t + following.text)
+            # 中共上海市闵行区委员会 / 关于十二届市委第二轮巡视…的通报
+            if i > 0 and t.startswith("关于") and _is_name_line(lines[i - 1].text):
+                prev = lines[i - 1]
+                return ctx.fact(prev.start, end, "title.two_lines", value=prev.text + t)
+            return ctx.fact(line.start, end, "title.header_line", value=t)
     return None
+
+
+def _is_name_line(text: str) -> bool:
+    return len(text) <= 30 and bool(re.search(r"(党组|党委|党工委|委员会|[省市县区州旗]委)$", text))
+
+
+def _only_dates(ctx: Context, line) -> bool:
+    """A header line made of dates, times, sources and labels (not a title)."""
+    return bool(find_dates(ctx.norm, line.start, line.end)) and ("来源" in line.text or CLOCK.search(line.text)
+                                                                 or ":" in line.text)
 
 
 def doc_type(ctx: Context) -> dict:
@@ -38,21 +83,41 @@ def doc_type(ctx: Context) -> dict:
 
 
 def published(ctx: Context) -> dict | None:
-    """The date on its own line in the signature block, else a date-and-time header line.
+    """The signature date, else a labelled, clocked or bracketed header date.
 
-    Never a date from the body: a notice without either has no publication date."""
+    Never a date from the body: a notice without any of these has no publication date."""
     for line in reversed(ctx.closing_lines[-3:]):
         if SIGNATURE_DATE.match(line.text):
             date = _date_at(ctx, line.start, line.end)
             if date:
                 return ctx.fact(line.start, line.end, "published.signature", value=date)
-    for line in ctx.lines[:2]:
-        m = HEADER_DATE.match(line.text)
-        if m:
-            date = _date_at(ctx, line.start, line.start + m.end(1))
-            if date:
-                return ctx.fact(line.start, line.start + m.end(1), "published.header_line", value=date)
-    return None
+    return _header_date(ctx)
+
+
+def _header_date(ctx: Context) -> dict | None:
+    published_label, other_label = _labels()
+    title_fact = ctx.record.get("title")
+    found: list[tuple[int, dict]] = []  # (preference, fact)
+    for line in ctx.header_lines[:12]:
+        for d in find_dates(ctx.norm, line.start, line.end):
+            date = d.resolve(None)
+            if date is None:
+                continue
+            before = ctx.norm[max(line.start, d.start - 8) : d.start]
+            after = ctx.norm[d.end : line.end]
+            if other_label.search(before):
+                continue  # 更新时间, 今天是: a date, but not this notice's
+            if published_label.search(before):
+                found.append((0, ctx.fact(d.start, d.end, "published.header_label", value=date.isoformat())))
+            elif CLOCK.match(after):
+                found.append((1, ctx.fact(d.start, d.end, "published.header_clock", value=date.isoformat())))
+            elif title_fact and title_fact["span"][1] <= d.start < line.end and TITLE_DATE.search(line.text):
+                found.append((2, ctx.fact(d.start, d.end, "published.title_bracket", value=date.isoformat())))
+            elif ctx.norm[line.start : line.end] == ctx.norm[d.start : d.end]:
+                found.append((3, ctx.fact(d.start, d.end, "published.header_line", value=date.isoformat())))
+    if not found:
+        return None
+    return min(found, key=lambda f: (f[0], f[1]["span"][0]))[1]
 
 
 def _date_at(ctx: Context, start: int, end: int) -> str | None:
@@ -61,4 +126,3 @@ def _date_at(ctx: Context, start: int, end: int) -> str | None:
         return None
     d = dates[0].resolve(None)
     return d.isoformat() if d else None
-

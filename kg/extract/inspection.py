@@ -1,32 +1,83 @@
 """The inspection the notice answers: team, committee, period and feedback date.
 
-A team is named by its committee's level (市委第三巡察组); the committee is the
-division at that level above the inspected body (a 市委 team at a 桑植县 body belongs
-to 张家界市委). A date without a year takes it from the dates before it.
+A team's name follows one grammar in many orders (kg/data/teams.json): committee +
+optional 第N + optional field or modifier + kind + optional number + 组 — 市委第三巡察组,
+市委巡察三组, 市委第一提级巡察组, 县委机动巡察组, 区委营商环境专项巡察组, 广州市区级交叉巡察第18组.
+`team` is the name as the text writes it; `committee` is the division's committee at
+that level above the inspected body (a 市委 team at a 桑植县 body belongs to 张家界市委).
+Where no team is named, the committee and kind still come from the round or the
+deployment (十一届市委第八轮第一批巡视, 县委组建3个巡察组). A date without a year takes
+it from the dates before it; a period stated to the month (2022年5月至6月) is 2022-05.
+What the rules see but cannot place becomes a warning with its span.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
+from functools import lru_cache
 
 from kg import gazetteer
+from kg.data import load
 from kg.extract.context import Context
-from kg.extract.dates import find_dates, find_range, resolve_sequence
+from kg.extract.dates import find_dates, find_month_range, find_range, resolve_sequence, unreadable_dates
 from kg.extract.layout import cn_number, sentence_bounds
 
-TEAM = re.compile(r"(?P<committee>中央|(?P<level>省|市|县|区|州|自治区|自治州)委)第(?P<num>[一二三四五六七八九十\d]+)(?P<kind>巡视|巡察)组")
-ROUND = re.compile(r"(?:(?P<term>[一二三四五六七八九十\d]+)届(?:中央|省|市|县|区|州)?委?)?第(?P<round>[一二三四五六七八九十\d]+)轮(?:巡视|巡察)")
-LEVELS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "自治州": "city", "县": "county", "区": "county"}
+N = r"[一二三四五六七八九十\d]+"
+COMMITTEE = r"(?P<committee>中央|(?P<level>自治区|自治州|自治县|省|市|县|区|州|旗|盟)(?:党)?委|(?P<tier>省|市|县|区)级)"
+ROUND = re.compile(
+    rf"(?:(?P<term>{N})届(?:中央|省|市|县|区|州)?委?)?第(?P<round>{N})轮(?:第{N}批)?(?:常规|专项|机动|提级)?(?:巡视|巡察)")
+# 县委组建3个巡察组, 根据市委巡察工作统一部署, 十一届市委第八轮第一批巡视: committee and kind, no team.
+# A committee before 关于 is the notice's author (龙华区委关于巡视整改…), so the gap never holds 关.
+DEPLOYMENT = re.compile(rf"{COMMITTEE}[^,。;:\s关]{{0,12}}?(?P<kind>巡视|巡察)")
+# 根据县委统一部署, …, 巡察组对…: the team is named by its kind alone, the committee by the deployment.
+DEPLOYED_BY = re.compile(rf"(?:根据|按照){COMMITTEE}[^,。;:\s]{{0,10}}?部署")
+BARE_TEAM = re.compile(r"(?<![委第级项动级叉\d一二三四五六七八九十])(?P<kind>巡视|巡察)组")
+LEVELS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "自治州": "city", "盟": "city",
+          "县": "county", "区": "county", "旗": "county", "自治县": "county"}
 
 
-def _named_place(norm: str, m: re.Match) -> tuple[gazetteer.Division, int] | None:
-    """A division written right before the team's committee (湘潭 in 湘潭市委第三巡察组)."""
+@lru_cache(maxsize=1)
+def team_pattern() -> re.Pattern:
+    spec = load("teams.json")
+    fields = "|".join(map(re.escape, spec["field_suffixes"]))
+    modifiers = "|".join(map(re.escape, spec["modifiers"]))
+    return re.compile(
+        rf"""{COMMITTEE}
+        (?:第(?P<num_a>{N}))?
+        (?P<field>(?:[\u4e00-\u9fff]{{1,10}}?(?:{fields}))?(?:{modifiers})?)
+        (?:第(?P<num_b>{N}))?
+        (?P<kind>巡视|巡察)
+        (?:第?(?P<num_c>{N}))?
+        组""",
+        re.VERBOSE,
+    )
+
+
+def _number(m: re.Match) -> int | None:
+    raw = m.group("num_a") or m.group("num_b") or m.group("num_c")
+    return cn_number(raw) if raw else None
+
+
+def _specific(m: re.Match) -> bool:
+    """Named by number or field (市委第三巡察组, 县委机动巡察组), not a bare 市委巡察组."""
+    return _number(m) is not None or bool(m.group("field"))
+
+
+def _named_place(norm: str, m: re.Match) -> tuple[gazetteer.Division | None, int] | None:
+    """A division written right before the committee: 湘潭 in 湘潭市委第三巡察组, 广州市 in
+    广州市区级交叉巡察第18组. Returns (the committee's division, where the name starts)."""
     if m.group("committee") == "中央":
         return None
     for k in range(8, 0, -1):
-        start = m.start() - k
+        start = m.start("committee") - k
         if start < 0:
             continue
-        div = gazetteer.lookup(norm[start : m.start()] + m.group("level"))
+        place = norm[start : m.start("committee")]
+        if m.group("tier"):
+            if gazetteer.lookup(place):
+                return None, start  # the place of a cross-inspection team, not its committee
+            continue
+        div = gazetteer.lookup(place + m.group("level"))
         if div and LEVELS[m.group("level")] == div.level:
             return div, start
     return None
@@ -34,7 +85,7 @@ def _named_place(norm: str, m: re.Match) -> tuple[gazetteer.Division, int] | Non
 
 def _committee_division(level: str, issuer: dict | None) -> gazetteer.Division | None:
     """The division of `level` that contains the issuer's region."""
-    div = gazetteer.lookup(issuer["region"]) if issuer and issuer.get("region") else None
+    div = gazetteer.lookup(issuer["region"], issuer["province"]) if issuer and issuer.get("region") else None
     order = ["county", "city", "province"]
     while div is not None:
         if div.level == level or (level == "city" and div.name in gazetteer.MUNICIPALITIES):
@@ -45,61 +96,90 @@ def _committee_division(level: str, issuer: dict | None) -> gazetteer.Division |
     return None
 
 
+def _committee(ctx: Context, m: re.Match) -> tuple[str | None, int, str]:
+    """(committee, where the team's name starts, rule) for a team or deployment match."""
+    if m.group("committee") == "中央":
+        return "中共中央", m.start("committee"), "inspection.central_team"
+    named = _named_place(ctx.norm, m)
+    if m.group("tier"):
+        return None, named[1] if named else m.start("committee"), "inspection.tier_team"
+    suffix = m.group("committee")[len(m.group("level")):]  # 委, or 党委 in 自治区党委
+    if named:
+        division, start = named
+        return division.name + suffix, start, "inspection.team_named_place"
+    division = _committee_division(LEVELS[m.group("level")], ctx.record.get("issuer"))
+    if division:
+        return division.name + suffix, m.start("committee"), "inspection.team_issuer_region"
+    return m.group("committee"), m.start("committee"), "inspection.team_unresolved"
+
+
+def _find_team(ctx: Context) -> tuple[re.Match | None, str]:
+    """The team the visit sentence names, or None when several are named there."""
+    norm = ctx.norm
+    pattern = team_pattern()
+    start, end = ctx.preamble()
+    found = list(pattern.finditer(norm, start, end))
+    specific = [t for t in found if _specific(t)]
+    if not found:
+        elsewhere = next((t for t in pattern.finditer(norm) if _specific(t)), None)
+        return elsewhere, "elsewhere"
+    first = (specific or found)[0]
+    s_start, s_end = sentence_bounds(norm, first.start())
+    named_here = {_identity(t) for t in specific if s_start <= t.start() < s_end}
+    if len(named_here) > 1:
+        for t in specific:
+            if s_start <= t.start() < s_end:
+                ctx.warn(t.start(), t.end(), "inspection.several_teams",
+                         "several teams named where the visit is told; no team chosen")
+        return None, "several"
+    return first, "preamble"
+
+
+def _identity(m: re.Match) -> tuple:
+    return m.group("committee"), m.group("field"), m.group("kind"), _number(m)
+
+
 def inspection(ctx: Context) -> dict | None:
     norm = ctx.norm
-    # The opening paragraph tells the visit; a title may name the team too, without dates.
-    opening = ctx.opening()
-    teams = list(TEAM.finditer(norm, *opening))
-    if len({t.group() for t in teams}) > 1:
-        return None  # two teams named where the visit is told: ambiguous, not guessed
-    m = teams[0] if teams else TEAM.search(norm)
-    if m is None:
-        return None
+    m, where = _find_team(ctx)
     evidence = {}
-    team_start = m.start()
-    named = _named_place(norm, m)
-    if m.group("committee") == "中央":
-        committee = "中共中央"
-        rule = "inspection.central_team"
-    elif named:
-        division, team_start = named
-        committee = division.name + "委"
-        rule = "inspection.team_named_place"
+    if m is not None:
+        committee, team_start, rule = _committee(ctx, m)
+        if where == "elsewhere":
+            rule += "_elsewhere"
+        evidence["team"] = ctx.evidence(team_start, m.end(), rule).as_dict()
+        team, number, kind, anchor = norm[team_start : m.end()], _number(m), m.group("kind"), m.start()
+    elif where != "several" and (bare := _bare_team(ctx)) is not None:
+        team_match, d = bare
+        committee, start, rule = _committee(ctx, d)
+        evidence["committee"] = ctx.evidence(start, d.end(), rule.replace("team", "deployed_by")).as_dict()
+        evidence["team"] = ctx.evidence(team_match.start(), team_match.end(), "inspection.bare_team").as_dict()
+        team, number, kind, anchor = team_match.group(), None, team_match.group("kind"), team_match.start()
     else:
-        division = _committee_division(LEVELS[m.group("level")], ctx.record.get("issuer"))
-        committee = division.name + "委" if division else m.group("committee")
-        rule = "inspection.team_issuer_region" if division else "inspection.team_unresolved"
-    team_name = (committee if committee != "中共中央" else "中央") + norm[m.start("committee") + len(m.group("committee")) : m.end()]
-    evidence["team"] = ctx.evidence(team_start, m.end(), rule).as_dict()
-
-    s_start, s_end = sentence_bounds(norm, m.start())
+        d = _deployment(ctx)
+        if d is None:
+            return None
+        committee, start, rule = _committee(ctx, d)
+        evidence["committee"] = ctx.evidence(start, d.end(), rule.replace("team", "deployment")).as_dict()
+        team, number, kind, anchor = None, None, d.group("kind"), d.start()
+    if committee is None or rule.endswith("unresolved"):
+        span = evidence.get("team") or evidence["committee"]
+        ctx.warn(*span["span"], "inspection.committee_unplaced",
+                 "the inspecting committee is not placed in a division")
     result = {
-        "team": team_name,
+        "team": team,
         "committee": committee,
-        "kind": m.group("kind"),
-        "team_number": cn_number(m.group("num")),
+        "kind": kind,
+        "team_number": number,
         "round": None,
         "start": None,
         "end": None,
         "feedback": None,
     }
-    r = ROUND.search(norm, s_start, s_end)
-    if r:
-        result["round"] = cn_number(r.group("round"))
-        evidence["round"] = ctx.evidence(r.start(), r.end(), "inspection.round").as_dict()
-        if r.group("term"):
-            result["term"] = cn_number(r.group("term"))
-
-    rng = find_range(norm, s_start, s_end)
-    reference = None
-    if rng:
-        start_d, end_d = resolve_sequence(list(rng))
-        if start_d and end_d and start_d <= end_d:
-            result["start"], result["end"] = start_d.isoformat(), end_d.isoformat()
-            evidence["start"] = ctx.evidence(rng[0].start, rng[0].end, "inspection.period_range").as_dict()
-            evidence["end"] = ctx.evidence(rng[1].start, rng[1].end, "inspection.period_range").as_dict()
-            reference = end_d
-    feedback = _feedback(ctx, s_start, rng, reference)
+    s_start, s_end = _visit_sentence(ctx, anchor)
+    _read_round(ctx, result, evidence, s_start, s_end)
+    reference = _read_period(ctx, result, evidence, s_start, s_end)
+    feedback = _feedback(ctx, s_start, reference, evidence)
     if feedback:
         date, mention = feedback
         result["feedback"] = date.isoformat()
@@ -108,16 +188,97 @@ def inspection(ctx: Context) -> dict | None:
     return result
 
 
-def _feedback(ctx: Context, start: int, rng, reference):
-    """The date of the first sentence from the team's on that says 反馈."""
+def _bare_team(ctx: Context) -> tuple[re.Match, re.Match] | None:
+    """巡察组 named without its committee, which the deployment sentence names."""
+    start, end = ctx.preamble()
+    team = BARE_TEAM.search(ctx.norm, start, end)
+    if team is None:
+        return None
+    # The committee that formed the teams in the same sentence (县委组建3个巡察组), else the deployer.
+    s_start, _ = sentence_bounds(ctx.norm, team.start())
+    committee = DEPLOYMENT.search(ctx.norm, s_start, team.end()) or DEPLOYED_BY.search(ctx.norm, start, team.start())
+    return (team, committee) if committee else None
+
+
+def _deployment(ctx: Context) -> re.Match | None:
+    """A committee and kind named without a team, in the title or the preamble."""
+    spans = [ctx.preamble()]
+    if ctx.record.get("title"):
+        spans.append(tuple(ctx.record["title"]["span"]))
+    for start, end in spans:
+        m = DEPLOYMENT.search(ctx.norm, start, end)
+        if m:
+            return m
+    return None
+
+
+def _visit_sentence(ctx: Context, anchor: int) -> tuple[int, int]:
+    """The sentence that tells the visit: the anchor's, or failing a period there, the
+    first sentence of the preamble with a period and 巡视/巡察."""
+    s_start, s_end = sentence_bounds(ctx.norm, anchor)
+    if find_range(ctx.norm, s_start, s_end) or find_month_range(ctx.norm, s_start, s_end):
+        return s_start, s_end
+    start, end = ctx.preamble()
+    pos = start
+    while pos < end:
+        a, b = sentence_bounds(ctx.norm, pos)
+        if re.search("巡视|巡察", ctx.norm[a:b]) and (find_range(ctx.norm, a, b) or find_month_range(ctx.norm, a, b)):
+            return a, b
+        pos = b
+    return s_start, s_end
+
+
+def _read_round(ctx: Context, result: dict, evidence: dict, s_start: int, s_end: int) -> None:
+    """第五轮 (and 七届) from the visit sentence, else the title, else the preamble."""
+    spans = [(s_start, s_end)]
+    if ctx.record.get("title"):
+        spans.append(tuple(ctx.record["title"]["span"]))
+    spans.append(ctx.preamble())
+    for start, end in spans:
+        r = ROUND.search(ctx.norm, start, end)
+        if r:
+            result["round"] = cn_number(r.group("round"))
+            evidence["round"] = ctx.evidence(r.start(), r.end(), "inspection.round").as_dict()
+            if r.group("term"):
+                result["term"] = cn_number(r.group("term"))
+            return
+
+
+def _read_period(ctx: Context, result: dict, evidence: dict, s_start: int, s_end: int):
+    """Start and end of the visit; returns the end date (the reference for later dates)."""
     norm = ctx.norm
-    range_starts = {d.start for d in rng} if rng else set()
+    rng = find_range(norm, s_start, s_end)
+    if rng:
+        start_d, end_d = resolve_sequence(list(rng))
+        if start_d and end_d and start_d <= end_d:
+            result["start"], result["end"] = start_d.isoformat(), end_d.isoformat()
+            evidence["start"] = ctx.evidence(rng[0].start, rng[0].end, "inspection.period_range").as_dict()
+            evidence["end"] = ctx.evidence(rng[1].start, rng[1].end, "inspection.period_range").as_dict()
+            return end_d
+        ctx.warn(rng[0].start, rng[1].end, "inspection.period_unplaced",
+                 "a period whose year is not stated, or that ends before it starts")
+        return None
+    months = find_month_range(norm, s_start, s_end)
+    if months:
+        result["start"], result["end"] = months.first, months.last
+        ev = ctx.evidence(months.start, months.end, "inspection.period_months").as_dict()
+        evidence["start"] = evidence["end"] = ev
+        return dt.date.fromisoformat(months.last + "-01")
+    for a, b in unreadable_dates(norm, s_start, s_end):
+        ctx.warn(a, b, "inspection.unreadable_date", "a date in the visit sentence that cannot be read")
+    return None
+
+
+def _feedback(ctx: Context, start: int, reference, evidence: dict):
+    """The date of the first sentence from the visit's on that says 反馈."""
+    norm = ctx.norm
+    period = {e["span"][0] for k, e in evidence.items() if k in ("start", "end")}
     pos = start
     for _ in range(4):
         s_start, s_end = sentence_bounds(norm, pos)
         said = norm.find("反馈", s_start, s_end)
         if said >= 0:
-            dates = [d for d in find_dates(norm, s_start, s_end) if d.start not in range_starts]
+            dates = [d for d in find_dates(norm, s_start, s_end) if d.start not in period]
             before = [d for d in dates if d.end <= said]
             after = [d for d in dates if d.start >= said]
             chosen = before[-1] if before else (after[0] if after else None)
@@ -125,6 +286,12 @@ def _feedback(ctx: Context, start: int, rng, reference):
                 date = chosen.resolve(reference)
                 if date and (reference is None or date >= reference):
                     return date, chosen
+                if date is None:
+                    ctx.warn(chosen.start, chosen.end, "inspection.feedback_unplaced",
+                             "a feedback date whose year is not stated")
+                    return None
+            for a, b in unreadable_dates(norm, s_start, s_end):
+                ctx.warn(a, b, "inspection.unreadable_date", "a feedback date that cannot be read")
         if s_end >= len(norm):
             break
         pos = s_end

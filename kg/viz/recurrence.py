@@ -45,6 +45,15 @@ def cjk_font():
     for family in CJK_FAMILIES:
         if family in available:
             return font_manager.FontProperties(fname=available[family])
+    # matplotlib caches the font list once: a font installed since then is only on disk.
+    for path in sorted(font_manager.findSystemFonts()):
+        try:
+            name = font_manager.get_font(path).family_name
+        except (OSError, RuntimeError):
+            continue
+        if name in CJK_FAMILIES:
+            font_manager.fontManager.addfont(path)
+            return font_manager.FontProperties(fname=path)
     raise KgError("no Chinese font found for the figure: install one (Debian: apt-get install fonts-wqy-microhei "
                   "or fonts-noto-cjk) or set KG_CJK_FONT to a .ttf/.ttc/.otf file")
 

@@ -1,0 +1,74 @@
+"""kg coverage: which facts a corpus of notices yields, and where extraction is blind."""
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.build import BuildReport, iter_records
+from kg.cli.common import error, progress_bar
+from kg.read import iter_sources
+
+
+class CoverageFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+def coverage_command(
+    paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html).", show_default=False)],
+    fmt: Annotated[CoverageFormat, typer.Option("--format", "-f", help="table or json.")] = CoverageFormat.table,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
+    show: Annotated[int, typer.Option("--show", help="Files listed per missing fact in the table.")] = 10,
+) -> None:
+    """How many notices yielded each fact, the files missing a fact most notices have,
+    and the warnings the rules raised (text they saw but could not place).
+
+    Example: kg coverage ../shared/corpus/dev
+    """
+    from kg.coverage import coverage
+
+    sources = list(iter_sources(paths))
+    report = BuildReport()
+    with progress_bar("Extracting", total=len(sources)) as tick:
+        result = coverage(iter_records(sources, None, report, workers, tick))
+    for failure in report.failures:
+        error(str(failure))
+    if result.notices == 0:
+        error(f"no notice could be read from {', '.join(paths)}")
+        raise typer.Exit(1)
+    if fmt is CoverageFormat.json:
+        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_table(result, show)
+    if report.failures:
+        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        raise typer.Exit(1)
+
+
+def _print_table(result, show: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    table = Table("fact", "notices", "of", "share", title=f"{result.notices} notices")
+    for f in result.facts.values():
+        table.add_row(f.fact, str(f.found), str(f.of), f"{f.share:.0%}")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    console.print(table)
+    blind = [f for f in result.facts.values() if f.expected and f.missing]
+    if blind:
+        console.print("Not found where most notices have it:")
+        for f in blind:
+            names = [Path(s).name for s in f.missing]
+            more = f" … and {len(names) - show} more" if len(names) > show else ""
+            console.print(f"  {f.fact} ({len(names)}): {', '.join(names[:show])}{more}", markup=False)
+    if result.warnings:
+        console.print(f"Warnings in {result.warned_notices} notices (text seen but not placed):")
+        for rule, n in sorted(result.warnings.items(), key=lambda kv: (-kv[1], kv[0])):
+            console.print(f"  {n:>5}  {rule}", markup=False)

@@ -1,0 +1,94 @@
+"""Where extraction is blind: how many notices yielded each fact, which did not, and
+what the rules saw but could not place (the records' warnings).
+
+Facts of the inspection are counted over the notices that answer one (doc_type
+rectification); the others over every notice. A notice that lacks a fact most notices
+have is listed by name: that is where a user looks first.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+MOST = 0.5  # a fact at least this share of notices has is "expected"
+
+
+def _inspection(key: str) -> Callable[[dict], object]:
+    return lambda r: (r.get("inspection") or {}).get(key)
+
+
+def _issuer(key: str) -> Callable[[dict], object]:
+    return lambda r: (r.get("issuer") or {}).get(key)
+
+
+# (fact, read it from a record, counted over rectification notices only)
+FACTS: list[tuple[str, Callable[[dict], object], bool]] = [
+    ("issuer", _issuer("name"), False),
+    ("organization", _issuer("organization"), False),
+    ("region", _issuer("region"), False),
+    ("published", lambda r: r.get("published"), False),
+    ("team", _inspection("team"), True),
+    ("committee", _inspection("committee"), True),
+    ("start", _inspection("start"), True),
+    ("end", _inspection("end"), True),
+    ("feedback", _inspection("feedback"), True),
+    ("problems", lambda r: r.get("problems"), False),
+    ("citations", lambda r: r.get("citations"), False),
+]
+
+
+@dataclass
+class FactCoverage:
+    fact: str
+    found: int = 0
+    of: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.found / self.of if self.of else 0.0
+
+    @property
+    def expected(self) -> bool:
+        return self.of > 0 and self.share >= MOST
+
+
+@dataclass
+class Coverage:
+    notices: int = 0
+    facts: dict[str, FactCoverage] = field(default_factory=lambda: {f: FactCoverage(f) for f, _, _ in FACTS})
+    warnings: Counter = field(default_factory=Counter)  # rule → count
+    warned_notices: int = 0
+
+    def add(self, record: dict) -> None:
+        self.notices += 1
+        rectification = record.get("doc_type") == "rectification"
+        for name, read, inspection_only in FACTS:
+            if inspection_only and not rectification:
+                continue
+            fc = self.facts[name]
+            fc.of += 1
+            if read(record):
+                fc.found += 1
+            else:
+                fc.missing.append(record.get("source", "?"))
+        warnings = record.get("warnings") or []
+        self.warnings.update(w["rule"] for w in warnings)
+        self.warned_notices += bool(warnings)
+
+    def as_dict(self) -> dict:
+        return {
+            "notices": self.notices,
+            "facts": [{"fact": f.fact, "found": f.found, "of": f.of, "share": round(f.share, 3),
+                       "missing": f.missing if f.expected else []} for f in self.facts.values()],
+            "warnings": dict(sorted(self.warnings.items())),
+            "notices_with_warnings": self.warned_notices,
+        }
+
+
+def coverage(records: Iterable[dict]) -> Coverage:
+    result = Coverage()
+    for record in records:
+        result.add(record)
+    return result
