@@ -33,9 +33,8 @@ DATE = re.compile(r"(?:(?P<y>(?:19|20)\d{2})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})
 
 
 def divisions_by_level() -> dict[str, list[str]]:
-    full, _, _ = gazetteer._tables()
     out: dict[str, list[str]] = {"province": [], "city": [], "county": []}
-    for name, div in sorted(full.items()):
+    for name, div in sorted(gazetteer.unique_names().items()):
         if len(name) >= 3 and name.endswith(("省", "市", "县")) and name not in gazetteer.MUNICIPALITIES:
             out[div.level].append(name)
     return out

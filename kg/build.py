@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -17,12 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.cache import ExtractionCache
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
 from kg.read import read_source
 from kg.resolve import DERIVED, add_record, finish, fragment
+
+
+class NothingToBuild(KgError):
+    """No notice could be read: the build writes nothing."""
+
+    def __init__(self, message: str, failures: list[InputError] | None = None):
+        super().__init__(message)
+        self.failures = failures or []
 
 
 @dataclass
@@ -129,7 +138,20 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
 
     if workers < 1:
         raise InputError("--workers", "must be at least 1")
+    if not sources:
+        raise NothingToBuild(f"{db}: no notices given; the store was left as it was")
     store = EmbeddedStore(db)
+    new_store = not store.path.exists()
+    try:
+        return _build(store, sources, workers, tick, writing)
+    except NothingToBuild:
+        if new_store:  # nothing was built: leave no empty store behind
+            shutil.rmtree(store.path, ignore_errors=True)
+        raise
+
+
+def _build(store, sources: list[str], workers: int, tick, writing) -> BuildReport:
+    db = str(store.path)
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
@@ -138,6 +160,9 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
             start = time.perf_counter()
             graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick)
             report.seconds["graph"] = time.perf_counter() - start
+            if report.documents == 0:  # every notice failed: an empty graph must not replace the store
+                raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
+                                     f"left as it was", report.failures)
             nodes, relationships = graph.counts()
             start = time.perf_counter()
             report.info = store.write(graph, extra={

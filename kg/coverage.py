@@ -60,6 +60,9 @@ class Coverage:
     facts: dict[str, FactCoverage] = field(default_factory=lambda: {f: FactCoverage(f) for f, _, _ in FACTS})
     warnings: Counter = field(default_factory=Counter)  # rule → count
     warned_notices: int = 0
+    # names kept to their notice because they are not a full identity: kind → [(file, name)]
+    unresolved: dict[str, list[tuple[str, str]]] = field(
+        default_factory=lambda: {"organization": [], "committee": [], "short title": []})
 
     def add(self, record: dict) -> None:
         self.notices += 1
@@ -73,9 +76,26 @@ class Coverage:
                 fc.found += 1
             else:
                 fc.missing.append(record.get("source", "?"))
+        self._add_unresolved(record)
         warnings = record.get("warnings") or []
         self.warnings.update(w["rule"] for w in warnings)
         self.warned_notices += bool(warnings)
+
+    def _add_unresolved(self, record: dict) -> None:
+        from kg.data import load
+        from kg.resolve import committee_resolved, organization_resolved
+
+        source = record.get("source", "?")
+        issuer = record.get("issuer")
+        if issuer and not organization_resolved(issuer):
+            self.unresolved["organization"].append((source, issuer["organization"]))
+        committee = (record.get("inspection") or {}).get("committee")
+        if committee and not committee_resolved(committee):
+            self.unresolved["committee"].append((source, committee))
+        generic = load("regulations.json")["generic_short_forms"]
+        for title in sorted({c["title"] for c in record.get("citations") or []
+                             if not c["alias_of"] and c["title"] in generic}):
+            self.unresolved["short title"].append((source, title))
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +104,7 @@ class Coverage:
                        "missing": f.missing if f.expected else []} for f in self.facts.values()],
             "warnings": dict(sorted(self.warnings.items())),
             "notices_with_warnings": self.warned_notices,
+            "unresolved": {kind: [{"source": s, "name": n} for s, n in found] for kind, found in self.unresolved.items()},
         }
 
 

@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Iterator
 from typing import TextIO
 
+from kg.errors import KgError
+
 
 @contextlib.contextmanager
 def atomic_text(path: str | None) -> Iterator[TextIO]:
@@ -19,7 +21,12 @@ def atomic_text(path: str | None) -> Iterator[TextIO]:
         sys.stdout.flush()
         return
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".kg-", suffix=".tmp", dir=directory)
+    try:
+        os.makedirs(directory, exist_ok=True)  # --out new/folder/file: make the folder, as build does
+        fd, tmp = tempfile.mkstemp(prefix=".kg-", suffix=".tmp", dir=directory)
+    except OSError as e:
+        reason = f"{directory} is a file, not a folder" if os.path.isfile(directory) else e.strerror or str(e)
+        raise KgError(f"{path}: cannot write there ({reason})") from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result is an ordinary file

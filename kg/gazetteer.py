@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
+STREET_SUFFIXES = {"路", "街", "巷", "道"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,12 @@ def lookup(name: str, province: str | None = None) -> Division | None:
     return holders[0] if len(holders) == 1 else None
 
 
+def unique_names() -> dict[str, Division]:
+    """Every full name exactly one division holds."""
+    full, _, _, _ = _tables()
+    return {name: holders[0] for name, holders in full.items() if len(holders) == 1}
+
+
 def is_name(name: str) -> bool:
     """Whether some division holds this name (even when several do)."""
     full, alias, _, _ = _tables()
@@ -119,23 +126,31 @@ def is_name(name: str) -> bool:
 
 def find_first(text: str) -> tuple[Division, int, int] | None:
     """The first division named in `text` (full names preferred over aliases)."""
+    for div, m in _mentions(text):
+        return div, m.start(), m.end()
+    return None
+
+
+def _mentions(text: str):
+    """(division, match) for each name in `text` that denotes one division, leaving out
+    names inside street names (湖湘西路 is no mention of 湘西)."""
     _, _, pattern, _ = _tables()
     for m in pattern.finditer(text):
+        if text[m.end() : m.end() + 1] in STREET_SUFFIXES or text[m.end() : m.end() + 2] == "大道":
+            continue
         div = lookup(m.group())
-        if div:
-            return div, m.start(), m.end()
-    return None
+        if div is not None:
+            yield div, m
 
 
 def most_mentioned(text: str, level: str) -> tuple[Division, int, int] | None:
     """The division of `level` the text names most often, with its first mention."""
-    _, _, pattern, _ = _tables()
     counts: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
-    for m in pattern.finditer(text):
-        div = lookup(m.group())
-        if div is None:
-            continue
+    for div, m in _mentions(text):
+        while div.level != level and (up := div.parent()) is not None and not (
+                level == "city" and div.name in MUNICIPALITIES):
+            div = up  # 岳塘区 is a mention of 湘潭市 when a city is asked for
         # A municipality (天津) is the answer for both a 省 and a 市 level prefix.
         fits = div.level == level or (level == "city" and div.name in MUNICIPALITIES)
         if fits:

@@ -9,6 +9,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
@@ -22,6 +23,67 @@ CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "big5")
 MAX_BYTES = int(os.environ.get("KG_MAX_BYTES", 20 * 1024 * 1024))
 
 
+@dataclass
+class Inputs:
+    sources: list[str]  # notices, in input order ("-" for stdin)
+    skipped: list[str] = field(default_factory=list)  # files in the folders that are not notices
+
+    def skipped_summary(self, shown: int = 5) -> str | None:
+        """One line saying which files were passed over and why."""
+        if not self.skipped:
+            return None
+        kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in self.skipped})
+        names = ", ".join(self.skipped[:shown]) + (f" … and {len(self.skipped) - shown} more" if len(self.skipped) > shown else "")
+        return (f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
+                f"{', '.join(sorted(TEXT_SUFFIXES))}): {names}")
+
+
+def is_store(path: str) -> bool:
+    """A kg store folder (what `--db` names), not a folder of notices."""
+    p = Path(path)
+    return p.is_dir() and ((p / "current").is_symlink() or (p / ".lock").exists())
+
+
+def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:
+    """The notices `paths` name (files, folders searched recursively, "-" for stdin).
+
+    Raises InputError, before anything is read or written, for a path that does not
+    exist (unless `missing_ok`: then it stays in the list, for reading to report in input
+    order), for a kg store given as notices, and when no notice is left."""
+    paths = list(paths)
+    inputs = Inputs([])
+    for path in paths:
+        if path == "-":
+            inputs.sources.append(path)
+        elif is_store(path):
+            raise InputError(path, "is a kg store, not a folder of notices (a store is given with --db)")
+        elif os.path.isdir(path):
+            notices, others = _walk(path)
+            inputs.sources.extend(notices)
+            inputs.skipped.extend(others)
+        elif os.path.exists(path) or missing_ok:
+            inputs.sources.append(path)
+        else:
+            raise InputError(path, "no such file or folder")
+    if not inputs.sources:
+        where = ", ".join(paths) or "(no path given)"
+        found = f"; {inputs.skipped_summary()}" if inputs.skipped else ""
+        raise InputError(where, f"no notices here (files ending {', '.join(sorted(TEXT_SUFFIXES))}){found}")
+    return inputs
+
+
+def _walk(folder: str) -> tuple[list[str], list[str]]:
+    """(notice files, other files) under `folder`, sorted; hidden files and kg stores skipped."""
+    notices, others = [], []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_store(os.path.join(root, d)))
+        for f in files:
+            if f.startswith("."):
+                continue
+            (notices if Path(f).suffix.lower() in TEXT_SUFFIXES else others).append(os.path.join(root, f))
+    return sorted(notices), sorted(others)
+
+
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
     """Expand folders (recursively, sorted) into the text and HTML files under them.
 
@@ -31,15 +93,7 @@ def iter_sources(paths: Iterable[str]) -> Iterator[str]:
     """
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            found = []
-            for root, dirs, files in os.walk(path, onerror=None):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(
-                    os.path.join(root, f)
-                    for f in files
-                    if not f.startswith(".") and Path(f).suffix.lower() in TEXT_SUFFIXES
-                )
-            yield from sorted(found)
+            yield from _walk(path)[0]
         else:
             yield path
 

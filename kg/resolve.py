@@ -6,6 +6,10 @@ Identity rules, each a named step:
   (市妇联 in a Xiangtan notice is 湘潭市妇女联合会; Tianjin's 市妇联 is 天津市妇女联合会);
 - regions: their path in the gazetteer (湖南省/张家界市/桑植县);
 - teams: committee, kind, number and round where the notice gives one;
+- a name not resolved to a full identity — a relative organization name whose division
+  is not placed (市妇联, 区卫生健康局), a committee named by level only (市委), a team
+  without number or field (巡察组), a generic short title nothing defines (《条例》) — is
+  keyed to its document (scope "document"): never shared across the corpus;
 - regulations: the simplified title, so traditional and simplified notices meet; a short
   form counts as the title it stands for; an internal rule (《财务管理制度》) is scoped to
   its organization, so two organizations' rules of one name stay two;
@@ -25,12 +29,16 @@ from kg.data import load
 from kg.graph import Graph, keep_evidence, provenance
 
 EPOCH = dt.date(1970, 1, 1)
+# 市妇联, 区卫生健康局, 中共城中区委员会: names that need a placed division to mean one thing.
+RELATIVE_NAME = re.compile(r"(?:中共|我|本)|(?:省|市|县|区|州|旗|盟|镇|乡)(?!委员会$)")
+BARE_COMMITTEE = re.compile(r"(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)(?:党)?委")
 GLOBAL_KINDS = {"law", "party_regulation", "regulation", "normative_document", "not_regulation"}
 
 
 def day_number(iso: str | None) -> int | None:
-    """Days since 1970-01-01, so that lags are subtraction in every backend."""
-    return (dt.date.fromisoformat(iso) - EPOCH).days if iso else None
+    """Days since 1970-01-01, so that lags are subtraction in every backend. A date stated
+    to the month (2022-05) has none: a lag in days would claim a precision it lacks."""
+    return (dt.date.fromisoformat(iso) - EPOCH).days if iso and len(iso) == 10 else None
 
 
 def division_path(div: gazetteer.Division) -> list[gazetteer.Division]:
@@ -102,10 +110,12 @@ def fragment(r: dict) -> Graph:
     issuer = r.get("issuer")
     if issuer:
         name_ev = _evidence(doc, issuer["evidence"].get("name"), "issuer")
-        pg = graph.add_node("PartyGroup", issuer["name"], {"name": issuer["name"]}, name_ev)
+        scope = "global" if organization_resolved(issuer) else "document"
+        prefix = f"{doc}|" if scope == "document" else ""
+        pg = graph.add_node("PartyGroup", prefix + issuer["name"], {"name": issuer["name"]}, name_ev)
         graph.add_relationship("ISSUED_BY", d, pg, evidence=name_ev)
-        org = graph.add_node("Organization", issuer["organization"],
-                             {"name": issuer["organization"], "region": issuer["region"]}, name_ev)
+        org = graph.add_node("Organization", prefix + issuer["organization"],
+                             {"name": issuer["organization"], "region": issuer["region"], "scope": scope}, name_ev)
         graph.add_relationship("GROUP_OF", pg, org, evidence=name_ev)
         div = gazetteer.lookup(issuer["region"], issuer["province"]) if issuer["region"] else None
         if div:
@@ -130,28 +140,60 @@ def fragment(r: dict) -> Graph:
     return graph
 
 
+def organization_resolved(issuer: dict) -> bool:
+    """A full identity: placed in a division, or a name that does not lean on one
+    (滨海港工业园区管理办公室), as opposed to 市妇联 or 中共城中区委员会 unplaced."""
+    return bool(issuer.get("region")) or not RELATIVE_NAME.match(issuer["organization"])
+
+
+def committee_resolved(name: str | None) -> bool:
+    """湘潭市委 or 中共中央, not a bare 市委 or 自治区党委."""
+    return bool(name) and not BARE_COMMITTEE.fullmatch(name)
+
+
 def _add_inspection(graph: Graph, doc: str, d, org, ins: dict) -> None:
     ev = ins["evidence"]
-    team_ev = _evidence(doc, ev.get("team"), "inspection.team")
-    committee = graph.add_node("Committee", ins["committee"], {"name": ins["committee"]}, team_ev)
-    div = gazetteer.lookup(ins["committee"].removesuffix("委"))
-    if div:
-        graph.add_relationship("COMMITTEE_OF", committee, _add_region(graph, div, team_ev), evidence=team_ev)
-    team_key = "|".join(str(x) for x in (ins["committee"], ins["kind"], ins["team_number"], ins["round"] or ""))
-    team = graph.add_node("InspectionTeam", team_key, {
-        "name": qualified_team_name(ins), "kind": ins["kind"], "number": ins["team_number"], "round": ins["round"],
-    }, team_ev)
-    graph.add_relationship("TEAM_OF", team, committee, evidence=team_ev)
-    visit_ev = _evidence(doc, ev.get("start") or ev.get("team"), "inspection")
+    team_ev = _evidence(doc, ev.get("team") or ev.get("committee"), "inspection.team")
+    committee = None
+    if ins["committee"]:
+        scope = "global" if committee_resolved(ins["committee"]) else "document"
+        key = ins["committee"] if scope == "global" else f"{doc}|{ins['committee']}"
+        committee = graph.add_node("Committee", key, {"name": ins["committee"], "scope": scope}, team_ev)
+        div = gazetteer.lookup(ins["committee"].removeprefix("中共").removesuffix("委").removesuffix("党"))
+        if div and scope == "global":
+            graph.add_relationship("COMMITTEE_OF", committee, _add_region(graph, div, team_ev), evidence=team_ev)
+    # A team is known across notices by its committee, number (or field) and round; a team
+    # the notice names by kind alone, or without a placed committee, is its notice's own.
+    identified = committee is not None and (ins["team_number"] is not None or _has_field(ins["team"]))
+    owner = committee[1] if committee is not None else f"{doc}|"
+    team_key = "|".join(str(x) for x in (owner, ins["kind"], ins["team_number"], ins["round"] or ""))
+    if ins["team_number"] is None:
+        team_key += f"|{ins['team'] or ''}"
+    if ins["team"] and not identified and not team_key.startswith(doc):
+        team_key = f"{doc}|{team_key}"
+    team = None
+    if ins["team"]:
+        team = graph.add_node("InspectionTeam", team_key, {
+            "name": qualified_team_name(ins), "kind": ins["kind"], "number": ins["team_number"], "round": ins["round"],
+        }, team_ev)
+        if committee is not None:
+            graph.add_relationship("TEAM_OF", team, committee, evidence=team_ev)
+    visit_ev = _evidence(doc, ev.get("start") or ev.get("team") or ev.get("committee"), "inspection")
     visit = graph.add_node("Inspection", f"{team_key}|{org[1] if org else ''}|{ins['start'] or doc}", {
         "kind": ins["kind"], "round": ins["round"],
         "start_date": ins["start"], "end_date": ins["end"], "feedback_date": ins["feedback"],
         "start_day": day_number(ins["start"]), "end_day": day_number(ins["end"]), "feedback_day": day_number(ins["feedback"]),
     }, visit_ev)
-    graph.add_relationship("CONDUCTED_BY", visit, team, evidence=team_ev)
+    if team is not None:
+        graph.add_relationship("CONDUCTED_BY", visit, team, evidence=team_ev)
     if org:
         graph.add_relationship("INSPECTED", visit, org, evidence=visit_ev)
     graph.add_relationship("REPORTED_IN", visit, d, evidence=team_ev)
+
+
+def _has_field(team: str | None) -> bool:
+    """县委机动巡察组, 区委营商环境专项巡察组: a team named by its field, not only its kind."""
+    return bool(team) and not re.fullmatch(r"(?:\S{0,12}?(?:委|级))?(?:巡视|巡察)组", team)
 
 
 def qualified_team_name(ins: dict) -> str | None:
@@ -166,16 +208,16 @@ def qualified_team_name(ins: dict) -> str | None:
 def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
     if c["alias_of"]:
         targets, via = c["alias_of"], c["title"]
-    elif c["title"] in load("regulations.json")["generic_short_forms"]:
-        return  # a short form nothing defines: dropped, never guessed
     else:
         targets, via = [c["title"]], None
     ev = _evidence(doc, c, "citations")
-    scoped = c["kind"] not in GLOBAL_KINDS and org is not None
+    # A short form nothing defines (《条例》) is its notice's own, never guessed or shared.
+    unresolved = not c["alias_of"] and c["title"] in load("regulations.json")["generic_short_forms"]
+    scoped = c["kind"] not in GLOBAL_KINDS and org is not None and not unresolved
     for title in targets:
-        key = f"{org[1]}|{title}" if scoped else title
+        key = f"{doc}|{title}" if unresolved else f"{org[1]}|{title}" if scoped else title
         reg = graph.add_node("Regulation", key, {
-            "title": title, "kind": c["kind"], "scope": "organization" if scoped else "global",
+            "title": title, "kind": c["kind"], "scope": "document" if unresolved else "organization" if scoped else "global",
         }, ev)
         if scoped:
             graph.add_relationship("SCOPED_TO", reg, org, evidence=ev)

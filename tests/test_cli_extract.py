@@ -52,10 +52,27 @@ def test_bad_files_reported_others_kept(tmp_path):
 def test_failed_write_keeps_previous_output(tmp_path):
     out = tmp_path / "seeds.jsonl"
     out.write_text("previous results\n", encoding="utf-8")
-    # An output folder that does not exist: the command fails, the old file is untouched.
-    result = kg("extract", str(seed("000")), "--out", str(tmp_path / "no" / "such" / "dir.jsonl"))
-    assert result.returncode != 0
+    # A path under a file cannot be written: one line naming it, the old file untouched.
+    target = out / "under-a-file.jsonl"
+    result = kg("extract", str(seed("000")), "--out", str(target))
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == [f"kg: {target}: cannot write there ({out} is a file, not a folder)"]
     assert out.read_text(encoding="utf-8") == "previous results\n"
+
+
+def test_out_into_a_new_folder_creates_it(tmp_path, seed_store):
+    """Every --out behaves as build does: missing parent folders are made."""
+    runs = {
+        "extract.jsonl": ("extract", str(seed("000"))),
+        "export.graphml": ("export", str(seed_store.path)),
+        "recurrence.html": ("viz", "recurrence", "--db", str(seed_store.path)),
+        "report.html": ("report", "--db", str(seed_store.path)),
+    }
+    for name, args in runs.items():
+        out = tmp_path / "new" / name.split(".")[0] / name
+        result = kg(*args, "--out", str(out))
+        assert result.returncode == 0, (name, result.stderr.decode())
+        assert out.stat().st_size > 0
 
 
 def test_library_entry_point_matches_cli():

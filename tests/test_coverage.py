@@ -90,10 +90,17 @@ def test_coverage_of_the_dev_corpus(dev_records):
     expected = Counter(w["rule"] for r in records for w in r["warnings"])
     assert report["warnings"] == dict(expected)
     assert report["notices_with_warnings"] == sum(bool(r["warnings"]) for r in records)
+    # Names kept to their notice are listed: one entry per notice whose issuer is not placed.
+    from kg.resolve import organization_resolved
+
+    unplaced = sorted((r["source"], r["issuer"]["organization"]) for r in records
+                      if r["issuer"] and not organization_resolved(r["issuer"]))
+    assert unplaced and sorted((u["source"], u["name"]) for u in report["unresolved"]["organization"]) == unplaced
     table = kg("coverage", str(DEV))
     out = table.stdout.decode()
     assert table.returncode == 0
     assert "Not found where most notices have it" in out and "inspection.committee_unplaced" in out
+    assert "Unresolved names, kept to their notice" in out
 
 
 def test_coverage_of_nothing_is_an_error(tmp_path):

@@ -121,13 +121,41 @@ def test_same_file_twice_is_one_document(records):
     assert g.counts() == build_graph([records["000"]]).counts()
 
 
-def test_unresolvable_short_form_is_dropped():
-    record = {"sha256": "0" * 64, "source": "x", "title": None, "doc_type": "other", "published": None,
-              "length": 10, "issuer": None, "inspection": None, "problems": [],
-              "citations": [{"title": "条例", "raw": "《条例》", "span": [0, 4], "rule": "citations.title_marks",
-                             "kind": "regulation", "kind_rule": "kind.suffix_regulation", "action": None,
-                             "alias_of": None}]}
-    assert nodes(build_graph([record]), "Regulation") == {}
+def unplaced_notices(cities: int) -> list[dict]:
+    """Seed 000 as `cities` cities' 市妇联 would publish it with no place kg can read: the
+    signature, every 湘潭 and the address (岳塘区 places it too) gone, and an undefined
+    《条例》 cited."""
+    text = without_signature(seed("000").read_text(encoding="utf-8")).replace("湘潭", "").replace("岳塘区", "")
+    text = insert_after_line(text, "一、组织整改落实情况", "认真学习《条例》有关规定。")
+    return [extract(read_bytes(f"{text}\n本文链接:city-{i}\n".encode(), f"city-{i}.txt")) for i in range(cities)]
+
+
+def documents_of(graph, label: str, key: str) -> set[str]:
+    """The documents whose facts point at node (label, key), through any relationship."""
+    return {e["doc"] for (lab, k), node in graph.nodes.items() if (lab, k) == (label, key) for e in node.provenance}
+
+
+def test_unresolved_names_are_never_shared_across_notices():
+    """Same short name in several cities, a bare 市委, an undefined 《条例》: each stays its
+    notice's own; the notice whose city is known still resolves to its full name."""
+    records = unplaced_notices(3)
+    assert {r["issuer"]["organization"] for r in records} == {"市妇联"}
+    assert {r["inspection"]["committee"] for r in records} == {"市委"}
+    placed = extract(read_bytes(seed("000").read_bytes(), "000.txt"))
+    g = build_graph([*records, placed])
+    short = {k: n for k, n in nodes(g, "Organization").items() if n.props["name"] == "市妇联"}
+    assert len(short) == 3 and {n.props["scope"] for n in short.values()} == {"document"}
+    for key in short:
+        assert len(documents_of(g, "Organization", key)) == 1
+    assert nodes(g, "Organization")["湘潭市妇女联合会"].props["scope"] == "global"
+    for label, name_prop, name in (("Committee", "name", "市委"), ("Regulation", "title", "条例")):
+        found = {k: n for k, n in nodes(g, label).items() if n.props[name_prop] == name}
+        assert len(found) == 3, label
+        assert all(n.props["scope"] == "document" for n in found.values())
+        assert all(len(documents_of(g, label, k)) == 1 for k in found)
+    # Unnumbered 巡察组 or teams of a bare 市委: no team is shared by two notices either.
+    for key in nodes(g, "InspectionTeam"):
+        assert len(documents_of(g, "InspectionTeam", key)) == 1
 
 
 def test_model_guards_labels_and_properties():

@@ -76,8 +76,8 @@ class Mapper:
             raise KgError(f"{label}.{prop}: no RDF literal for {value!r}")
         if isinstance(value, int):
             return Literal(value, datatype=XSD.integer)
-        if prop in self.dates:
-            return Literal(value, datatype=XSD.date)
+        if prop in self.dates:  # a period stated to the month (2022-05) is a gYearMonth
+            return Literal(value, datatype=XSD.gYearMonth if len(value) == 7 else XSD.date)
         if prop in self.lang or f"{prop}@{label}" in self.lang:
             return Literal(value, lang="zh-Hans")
         return Literal(value)

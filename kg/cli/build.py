@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import error, progress_bar
-from kg.read import iter_sources
+from kg.cli.common import error, notices, progress_bar
 
 
 def build_command(
@@ -21,9 +20,9 @@ def build_command(
     entities across documents and writes a new store; the previous store stays in use
     until the new one is complete and its counts are checked.
     """
-    from kg.build import build_store
+    from kg.build import NothingToBuild, build_store
 
-    sources = list(iter_sources(paths))
+    sources = notices(paths)  # a mistyped path stops here, before the store is touched
     with contextlib.ExitStack() as bars:
         tick = bars.enter_context(progress_bar("Reading notices", total=len(sources)))
 
@@ -31,7 +30,12 @@ def build_command(
             bars.close()  # a terminal shows one bar at a time
             return bars.enter_context(progress_bar("Writing the store", total=rows))
 
-        report = build_store(sources, db, workers=workers, tick=tick, writing=writing)
+        try:
+            report = build_store(sources, db, workers=workers, tick=tick, writing=writing)
+        except NothingToBuild as e:
+            for failure in e.failures:
+                error(str(failure))
+            raise
     for failure in report.failures:
         error(str(failure))
     nodes = sum(report.info["nodes"].values())

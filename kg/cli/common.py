@@ -8,6 +8,18 @@ from collections.abc import Callable, Iterator
 import typer
 
 
+def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
+    """The notice files `paths` name; says on stderr which other files were skipped.
+    Raises InputError (nothing read or written yet) for a missing path, a store given as
+    notices, or no notices at all."""
+    from kg.read import collect_inputs
+
+    inputs = collect_inputs(paths, missing_ok=missing_ok)
+    if (summary := inputs.skipped_summary()) is not None:
+        error(summary)
+    return inputs.sources
+
+
 def error(message: str) -> None:
     """Print `kg: message` on stderr."""
     typer.echo(f"kg: {message}", err=True)

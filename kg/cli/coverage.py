@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from kg.build import BuildReport, iter_records
-from kg.cli.common import error, progress_bar
-from kg.read import iter_sources
+from kg.cli.common import error, notices, progress_bar
 
 
 class CoverageFormat(str, enum.Enum):
@@ -32,7 +31,7 @@ def coverage_command(
     """
     from kg.coverage import coverage
 
-    sources = list(iter_sources(paths))
+    sources = notices(paths)
     report = BuildReport()
     with progress_bar("Extracting", total=len(sources)) as tick:
         result = coverage(iter_records(sources, None, report, workers, tick))
@@ -68,6 +67,13 @@ def _print_table(result, show: int) -> None:
             names = [Path(s).name for s in f.missing]
             more = f" … and {len(names) - show} more" if len(names) > show else ""
             console.print(f"  {f.fact} ({len(names)}): {', '.join(names[:show])}{more}", markup=False)
+    unresolved = {kind: found for kind, found in result.unresolved.items() if found}
+    if unresolved:
+        console.print("Unresolved names, kept to their notice (never merged across notices):")
+        for kind, found in unresolved.items():
+            names = [f"{n} ({Path(s).name})" for s, n in found]
+            more = f" … and {len(names) - show} more" if len(names) > show else ""
+            console.print(f"  {kind} ({len(names)}): {', '.join(names[:show])}{more}", markup=False)
     if result.warnings:
         console.print(f"Warnings in {result.warned_notices} notices (text seen but not placed):")
         for rule, n in sorted(result.warnings.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -14,6 +14,7 @@ import typer
 from kg.cli.common import error
 from kg.errors import KgError
 from kg.fileio import atomic_text
+from kg.read import is_store
 
 
 class ExportFormat(str, enum.Enum):
@@ -31,16 +32,12 @@ class ExportFormat(str, enum.Enum):
 RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
 
 
-def _is_store(source: str) -> bool:
-    return os.path.isdir(source) and os.path.islink(os.path.join(source, "current"))
-
-
 def graph_of_notices(paths: list[str]):
     """(Graph, failures) of notices (files or folders); each failure is reported on stderr."""
     from kg.build import graph_from_paths
-    from kg.read import iter_sources
+    from kg.cli.common import notices
 
-    graph, report = graph_from_paths(list(iter_sources(paths)))
+    graph, report = graph_from_paths(notices(paths))
     for failure in report.failures:
         error(str(failure))
     return graph, report.failures
@@ -48,7 +45,7 @@ def graph_of_notices(paths: list[str]):
 
 def load_graph(source: str):
     """A store folder (built by kg build) or notices (files or folders) → Graph."""
-    if _is_store(source):
+    if is_store(source):
         from kg.backends.embedded import EmbeddedStore, read_graph
 
         return read_graph(EmbeddedStore(source))
@@ -58,7 +55,7 @@ def load_graph(source: str):
 @contextlib.contextmanager
 def row_source(source: str):
     """Rows label by label: streamed from a store, or from the graph of notices."""
-    if _is_store(source):
+    if is_store(source):
         from kg.backends.embedded import EmbeddedStore, StoreRows
 
         with EmbeddedStore(source).connect() as conn:

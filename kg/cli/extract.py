@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from kg.build import BuildReport, iter_records
-from kg.cli.common import error, progress_bar
+from kg.cli.common import error, notices, progress_bar
 from kg.fileio import atomic_text
-from kg.read import iter_sources
 
 
 def extract_command(
@@ -25,7 +24,7 @@ def extract_command(
     is reported on stderr as `kg: FILE: reason`; the others are still processed and
     the exit code is 1.
     """
-    sources = list(iter_sources(paths))
+    sources = notices(paths, missing_ok=True)  # a missing file is reported in input order
     report = BuildReport()
     reported = 0
     with atomic_text(str(out) if out else None) as sink, progress_bar("Extracting", total=len(sources)) as tick:

@@ -35,6 +35,7 @@ def recurrence_command(
         with atomic_text(str(out)) as f:
             f.write(recurrence.html(data))
     elif suffix in (".png", ".svg"):
+        out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.stem}.tmp{suffix}")
         try:
             recurrence.figure(data, tmp, min_organizations)
