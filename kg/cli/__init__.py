@@ -1,8 +1,13 @@
-"""The `kg` command. Thin: each command parses options and calls the library; errors
-of ours (KgError) become one line on stderr and exit code 1."""
+"""The `kg` command. Thin: each command parses options and calls the library. Every
+error a user can cause is one line on stderr, `kg: …`: errors of ours (KgError) exit
+with 1, mistakes in the command line (a missing option, a bad value) with 2."""
 from __future__ import annotations
 
+import sys
+
 import typer
+from typer._click import exceptions as click_exceptions
+from typer.exceptions import Abort
 
 from kg.cli import build, coverage, export, extract, neo4j, query, rdf, viz
 from kg.cli.common import error
@@ -14,6 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("extract")(extract.extract_command)
 app.command("build")(build.build_command)
@@ -31,9 +37,24 @@ app.add_typer(neo4j.app, name="load")
 app.add_typer(viz.app, name="viz")
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    command = typer.main.get_command(app)
     try:
-        app()
+        code = command.main(args=args, prog_name="kg", standalone_mode=False)
     except KgError as e:
         error(str(e))
         raise SystemExit(1) from None
+    except click_exceptions.NoArgsIsHelpError as e:
+        typer.echo(e.format_message(), err=True)  # `kg` alone, `kg viz`: the help
+        raise SystemExit(0) from None
+    except click_exceptions.UsageError as e:
+        path = e.ctx.command_path if e.ctx else "kg"
+        error(f"{e.format_message()} (`{path} --help` for usage)")
+        raise SystemExit(2) from None
+    except click_exceptions.ClickException as e:
+        error(e.format_message())
+        raise SystemExit(e.exit_code) from None
+    except Abort:
+        error("aborted")
+        raise SystemExit(130) from None
+    sys.exit(code if isinstance(code, int) else 0)

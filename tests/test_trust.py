@@ -1,0 +1,95 @@
+"""A user's mistakes never lose a store or state a false fact: builds whose inputs are
+missing, empty or unreadable refuse to write; the README's first command fails loudly
+on a clone without ../shared."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli import kg
+from tests.conftest import SEEDS, seed
+
+
+def documents_in(db: Path) -> int:
+    from kg.backends.embedded import EmbeddedStore
+
+    return EmbeddedStore(db).counts()[0]["Document"]
+
+
+@pytest.fixture
+def built(tmp_path, seed_files) -> Path:
+    db = tmp_path / "seeds.kg"
+    result = kg("build", str(SEEDS), "--db", str(db))
+    assert result.returncode == 0, result.stderr.decode()
+    assert documents_in(db) == 5
+    return db
+
+
+def _refused(result, *lines: str) -> None:
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == [f"kg: {line}" for line in lines]
+
+
+def test_a_mistyped_path_leaves_the_store_as_it_was(built, tmp_path):
+    typo = str(SEEDS) + "z"
+    _refused(kg("build", typo, "--db", str(built)), f"{typo}: no such file or folder")
+    assert documents_in(built) == 5
+    # One mistyped path among good ones: refused too, not a store missing that folder.
+    _refused(kg("build", str(SEEDS), typo, "--db", str(built)), f"{typo}: no such file or folder")
+    assert documents_in(built) == 5
+
+
+def test_an_empty_folder_or_a_store_as_input_is_refused(built, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = kg("build", str(empty), "--db", str(built))
+    assert result.returncode == 1 and "no notices here" in result.stderr.decode()
+    _refused(kg("build", str(built), "--db", str(tmp_path / "other.kg")),
+             f"{built}: is a kg store, not a folder of notices (a store is given with --db)")
+    assert not (tmp_path / "other.kg").exists()
+    assert documents_in(built) == 5
+
+
+def test_when_every_notice_fails_the_store_is_kept(built, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "scan.txt").write_bytes(b"%PDF-1.4\x00\x00\x01binary")
+    (bad / "readme.md").write_text("# notes", encoding="utf-8")
+    result = kg("build", str(bad), "--db", str(built))
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert f"kg: {bad / 'scan.txt'}: binary content, not a text notice" in err
+    assert f"kg: {built}: none of the 1 notices could be read; the store was left as it was" in err
+    assert "skipped 1 file(s) that are not notices (.md" in err and "readme.md" in err  # said, not silent
+    assert documents_in(built) == 5
+    # A store that did not exist is not created by a build that wrote nothing.
+    assert kg("build", str(bad), "--db", str(tmp_path / "new.kg")).returncode == 1
+    assert not (tmp_path / "new.kg").exists()
+
+
+def test_a_failure_in_one_notice_keeps_the_others(built, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(seed("000").read_bytes())
+    (folder / "scan.txt").write_bytes(b"%PDF-1.4\x00\x00\x01binary")
+    result = kg("build", str(folder), "--db", str(built))
+    assert result.returncode == 1  # said, and the good notice is built
+    assert documents_in(built) == 1
+
+
+def test_readme_first_command_on_a_clone_without_shared(tmp_path):
+    """Run from a folder with no ../shared: one line naming the missing folder, no store."""
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    exe = Path(sys.executable).with_name("kg")
+    command = f"{exe} build ../shared/corpus/seeds --db seeds.kg && {exe} query --db seeds.kg --name recurring-regulations"
+    result = subprocess.run(["bash", "-c", command], cwd=clone, capture_output=True, timeout=300,
+                            env={**os.environ, "KG_DB": ""})
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().splitlines() == ["kg: ../shared/corpus/seeds: no such file or folder"]
+    assert result.stdout == b""
+    assert not (clone / "seeds.kg").exists()
