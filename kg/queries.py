@@ -9,6 +9,8 @@ Header format (comment lines before the query):
 """
 from __future__ import annotations
 
+import difflib
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -102,5 +104,8 @@ def library(language: str = "cypher") -> dict[str, NamedQuery]:
 def named(name: str, language: str = "cypher") -> NamedQuery:
     queries = library(language)
     if name not in queries:
-        raise KgError(f"no {language} query named {name!r}; `kg queries` lists them: {', '.join(queries)}")
+        close = difflib.get_close_matches(name, queries, n=1, cutoff=0.5)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        listing = "kg queries --sparql" if language == "sparql" else "kg queries"
+        raise KgError(f"no {language} query named {name!r}; {hint}`{listing}` lists them: {', '.join(queries)}")
     return queries[name]

@@ -93,3 +93,54 @@ def test_readme_first_command_on_a_clone_without_shared(tmp_path):
     assert result.stderr.decode().strip().splitlines() == ["kg: ../shared/corpus/seeds: no such file or folder"]
     assert result.stdout == b""
     assert not (clone / "seeds.kg").exists()
+
+
+def test_a_query_during_a_first_build_says_a_build_is_running(tmp_path):
+    import fcntl
+
+    db = tmp_path / "first.kg"
+    db.mkdir()
+    with open(db / ".lock", "w") as lock:  # what kg build holds while it writes
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = kg("query", "--db", str(db), "--name", "teams")
+    assert result.returncode == 1
+    assert "the first build of this store is still running" in result.stderr.decode()
+    result = kg("query", "--db", str(db), "--name", "teams")
+    assert "no graph here yet" in result.stderr.decode()
+
+
+def test_unknown_query_names_suggest_the_closest(tmp_path, seed_files):
+    result = kg("query", "--db", str(tmp_path), "--name", "team")
+    assert result.returncode == 1
+    assert "did you mean 'teams'?" in result.stderr.decode()
+    result = kg("sparql", str(tmp_path / "x.ttl"), "--name", "recurring-regulation")
+    assert "did you mean 'recurring-regulations'? `kg queries --sparql` lists them" in result.stderr.decode()
+
+
+def test_query_from_a_file_or_stdin(tmp_path, built):
+    query = tmp_path / "q.cypher"
+    query.write_text("MATCH (d:Document) RETURN count(d) AS n", encoding="utf-8")
+    assert kg("query", "--db", str(built), "--file", str(query), "--format", "csv").stdout.decode().split() == ["n", "5"]
+    piped = kg("query", "--db", str(built), "-", "--format", "csv", stdin=query.read_bytes())
+    assert piped.stdout.decode().split() == ["n", "5"]
+
+
+def test_export_format_follows_the_extension(built, tmp_path):
+    turtle = tmp_path / "seeds.ttl"
+    assert kg("export", str(built), "--out", str(turtle)).returncode == 0
+    assert turtle.read_text(encoding="utf-8").startswith("@prefix")
+    mismatch = tmp_path / "wrong.ttl"
+    _refused(kg("export", str(built), "--out", str(mismatch), "--format", "graphml"),
+             f"{mismatch}: --format graphml does not match the extension .ttl (turtle); change one of them")
+    assert not mismatch.exists()
+
+
+def test_a_store_of_an_older_graph_model_asks_for_a_rebuild(built):
+    import json
+
+    info = (built / "current" / "build.json")
+    data = json.loads(info.read_text(encoding="utf-8"))
+    info.write_text(json.dumps({**data, "model_version": data["model_version"] - 1}), encoding="utf-8")
+    result = kg("stats", "--db", str(built))
+    assert result.returncode == 1
+    assert "rebuild it: kg build NOTICES --db" in result.stderr.decode()

@@ -57,10 +57,26 @@ class EmbeddedStore:
         link = self.path / "current"
         return link.resolve() if link.is_symlink() and link.resolve().exists() else None
 
+    def _no_graph(self) -> StoreError:
+        if self.building():
+            return StoreError(f"{self.path}: the first build of this store is still running; ask again when it ends")
+        return StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
+
+    def building(self) -> bool:
+        """Whether a kg build holds this store's lock now."""
+        try:
+            with open(self.path / ".lock") as f:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        return False
+
     def build_info(self) -> dict:
         current = self.current
         if current is None:
-            raise StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
+            raise self._no_graph()
         return json.loads((current / "build.json").read_text(encoding="utf-8"))
 
     @contextlib.contextmanager
@@ -171,7 +187,11 @@ class EmbeddedStore:
 
         current = self.current
         if current is None:
-            raise StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
+            raise self._no_graph()
+        built_with = json.loads((current / "build.json").read_text(encoding="utf-8")).get("model_version")
+        if built_with != model().version:
+            raise StoreError(f"{self.path}: built with graph model {built_with}, this kg reads model "
+                             f"{model().version}; rebuild it: kg build NOTICES --db {self.path}")
         db = ladybug.Database(str(current / DB_FILE), read_only=True, buffer_pool_size=READ_BUFFER_POOL)
         conn = ladybug.Connection(db)
         try:

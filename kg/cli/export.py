@@ -30,6 +30,19 @@ class ExportFormat(str, enum.Enum):
 
 
 RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
+BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jsonl": ExportFormat.jsonl,
+             ".cypher": ExportFormat.cypher, ".cql": ExportFormat.cypher, ".ttl": ExportFormat.turtle,
+             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig}
+
+
+def format_for(out: str | None, fmt: ExportFormat | None) -> ExportFormat:
+    """--format, else the one --out's extension names (x.ttl → turtle), else graphml; a
+    --format that contradicts the extension is refused rather than written misnamed."""
+    implied = BY_SUFFIX.get(Path(out).suffix.lower()) if out else None
+    if fmt is not None and implied is not None and fmt is not implied:
+        raise KgError(f"{out}: --format {fmt.value} does not match the extension {Path(out).suffix} "
+                      f"({implied.value}); change one of them")
+    return fmt or implied or ExportFormat.graphml
 
 
 def graph_of_notices(paths: list[str]):
@@ -66,7 +79,7 @@ def row_source(source: str):
 
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="File format.")] = ExportFormat.graphml,
+    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format [default: from --out's extension, else graphml].", show_default=False)] = None,
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", help="Base IRI of RDF resources [default https://w3id.org/kg-notices/id/].")] = None,
 ) -> None:
@@ -76,7 +89,10 @@ def export_command(
     neo4j-admin: node and relationship CSVs plus import.sh for `neo4j-admin database
     import full`. cypher: a script of MERGE statements for cypher-shell. turtle, nt,
     jsonld, trig: RDF in the kg vocabulary (schema/kg.ttl), with span provenance.
+
+    Example: kg export seeds.kg --out seeds.ttl
     """
+    fmt = format_for(out, fmt)
     if fmt is ExportFormat.neo4j_admin:
         if not out:
             raise typer.BadParameter("neo4j-admin export needs --out FOLDER", param_hint="--out")

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from kg.cli.neo4j import DATABASE, URI, USER
 from kg.cli.output import Format, print_rows
 from kg.errors import KgError
 
@@ -28,6 +29,25 @@ def _parse_params(items: list[str]) -> dict[str, str]:
     return params
 
 
+def _read_query(source: str) -> str:
+    """A query from a file or stdin (-)."""
+    import sys
+
+    if source == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise KgError("-: stdin is a terminal; pipe a query in, e.g. `kg query --db DB - < q.cypher`")
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(source, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise KgError(f"{source}: cannot read the query ({e.strerror or e})") from None
+    if not text.strip():
+        raise KgError(f"{source}: the query is empty")
+    return text
+
+
 def _literal(value: str):
     """For ad-hoc queries: numbers as numbers, everything else as text."""
     if re.fullmatch(r"-?\d+", value):
@@ -39,18 +59,27 @@ def _literal(value: str):
 
 def query_command(
     db: Annotated[Optional[str], typer.Option("--db", help="The store folder (from kg build).", envvar="KG_DB")] = None,
-    cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query (or use --name).", show_default=False)] = None,
+    cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query; - reads it from stdin (or use --file, --name).", show_default=False)] = None,
     name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from cypher/ (see kg queries).")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", help="Read the Cypher query from this file (- for stdin), as cypher-shell -f does.")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, passed as a Cypher parameter; repeatable.")] = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    neo4j: Annotated[bool, typer.Option("--neo4j", help="Ask the Neo4j server of NEO4J_URI instead of a store.")] = False,
+    neo4j: Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (NEO4J_URI or --uri) instead of a store.")] = False,
+    uri: URI = None,
+    user: USER = None,
+    database: DATABASE = None,
 ) -> None:
-    """Run a Cypher query or a named one. Values reach the query only as parameters."""
+    """Run a Cypher query or a named one. Values reach the query only as parameters.
+
+    Example: kg query --db seeds.kg --name citing-documents --param title=中国共产党纪律处分条例
+    """
     from kg.queries import named
 
     given = _parse_params(param)
+    if cypher == "-" or file:
+        cypher = _read_query(file or "-")
     if (cypher is None) == (name is None):
-        raise typer.BadParameter("give either a Cypher query or --name", param_hint="QUERY/--name")
+        raise typer.BadParameter("give one of a Cypher query, --file or --name", param_hint="QUERY/--file/--name")
     if name:
         q = named(name)
         text, params = q.cypher, q.bind(given)
@@ -59,7 +88,7 @@ def query_command(
     if neo4j:
         from kg.cli.neo4j import backend
 
-        with backend(None, None, None) as server:
+        with backend(uri, user, database) as server:
             columns, rows = server.query(text, params)
     elif db:
         columns, rows = _store(db).query(text, params)
@@ -70,12 +99,16 @@ def query_command(
 
 def queries_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    sparql: Annotated[bool, typer.Option("--sparql", help="List the SPARQL queries (for kg sparql) instead.")] = False,
 ) -> None:
-    """List the named queries with their purpose and parameters."""
+    """List the named queries with their purpose and parameters.
+
+    Example: kg queries --sparql
+    """
     from kg.queries import library
 
     rows = []
-    for q in library().values():
+    for q in library("sparql" if sparql else "cypher").values():
         params = ", ".join(f"{p.name} ({p.type}{'' if p.required else f', default {p.default!r}'})" for p in q.params)
         rows.append([q.name, q.description, params])
     print_rows(["name", "purpose", "parameters"], rows, fmt)

@@ -13,7 +13,7 @@ from kg.errors import KgError
 def sparql_command(
     file: Annotated[str, typer.Argument(help="An RDF export (.ttl, .nt, .jsonld, .trig).")],
     query: Annotated[Optional[str], typer.Argument(help="A SPARQL SELECT query (or use --name).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from sparql/.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from sparql/ (see kg queries --sparql).")] = None,
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, bound as a SPARQL variable; repeatable.")] = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
