@@ -5,10 +5,10 @@ import json
 from dataclasses import dataclass, field
 
 from kg.errors import InputError
+from kg.extract.layout import sentence_bounds
 from kg.graph import abbreviate, model
+from kg.normalize import normalize
 from kg.read import read_source
-
-CONTEXT = 30  # characters shown either side of a quoted span
 
 
 @dataclass
@@ -22,8 +22,10 @@ class Evidence:
 
 @dataclass
 class Fact:
-    what: str  # "Regulation 中国共产党纪律处分条例" or "CITES Document:… → Regulation:…"
+    what: str  # "Regulation 中国共产党纪律处分条例" or "CITES Document:notice.txt → Regulation:…"
     evidence: list[Evidence] = field(default_factory=list)
+    shown: int | None = None  # for a kind of relationship cut at the limit: how many are shown
+    total: int | None = None  # … of how many
 
 
 def _node_query(label: str) -> str:
@@ -36,38 +38,65 @@ def _relationship_query(rel_type: str, side: str) -> str:
     spec = model().relationships[rel_type]
     a, b = ("n", "o") if side == "from" else ("o", "n")
     return (f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
-            "RETURN o.key, r.provenance LIMIT $limit")
+            "RETURN o.key, r.provenance ORDER BY o.key LIMIT $limit")
+
+
+def _count_query(rel_type: str, side: str) -> str:
+    spec = model().relationships[rel_type]
+    a, b = ("n", "o") if side == "from" else ("o", "n")
+    return f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key RETURN count(r)"
 
 
 SOURCES = "MATCH (d:Document) RETURN d.key, d.source"
+# Titles and names that contain the text asked for: suggestions when nothing matches exactly.
+SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS name, n.key AS key "
+           "UNION MATCH (n:Organization) WHERE n.name CONTAINS $text RETURN n.name AS name, n.key AS key")
 
 
 def explain_statements() -> list[tuple[str, dict]]:
     """Every statement explain() may run, with sample parameters (for checking them)."""
     m = model()
-    out = [(SOURCES, {})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
+    out = [(SOURCES, {}), (SIMILAR, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
     out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
+    out += [(_count_query(t, side), {"key": "x"}) for t in m.relationships for side in ("from", "to")]
     return out
 
 
+def similar(store, text: str, limit: int = 5) -> list[str]:
+    """Titles and names containing `text` (simplified), for a 'did you mean'."""
+    rows = store.query(SIMILAR, {"text": normalize(text)})[1]
+    return sorted({name for name, _ in rows}, key=len)[:limit]
+
+
 def explain(store, text: str, limit: int = 50) -> list[Fact]:
-    """Every node whose key, title or name is `text`, and every relationship touching it."""
+    """Every node whose key, title or name is `text` (traditional forms read as simplified),
+    and every relationship touching it: at most `limit` of each kind, with the total."""
     m = model()
     facts: list[Fact] = []
     sources = dict(store.query(SOURCES)[1])
+
+    def name(label: str, key: str) -> str:
+        # A document by its file, not its hash; other nodes by their key.
+        return f"{label}:{sources.get(key) or key}" if label == "Document" else f"{label}:{key}"
+
     for label in m.nodes:
-        for key, prov in store.query(_node_query(label), {"text": text})[1]:
-            facts.append(Fact(f"{label} {key}", _evidence(prov, sources)))
+        for key, prov in store.query(_node_query(label), {"text": normalize(text)})[1]:
+            facts.append(Fact(f"{label} {sources.get(key) or key}" if label == "Document" else f"{label} {key}",
+                              _evidence(prov, sources)))
             for rel_type, spec in m.relationships.items():
                 for side, other in (("from", "to"), ("to", "from")):
                     if spec[side] != label:
                         continue
-                    for other_key, rel_prov in store.query(_relationship_query(rel_type, side),
-                                                           {"key": key, "limit": limit})[1]:
-                        ends = (f"{label}:{key}", f"{spec[other]}:{other_key}")
+                    rows = store.query(_relationship_query(rel_type, side), {"key": key, "limit": limit})[1]
+                    for other_key, rel_prov in rows:
+                        ends = (name(label, key), name(spec[other], other_key))
                         if side == "to":
                             ends = ends[::-1]
                         facts.append(Fact(f"{rel_type} {ends[0]} → {ends[1]}", _evidence(rel_prov, sources)))
+                    if len(rows) == limit:
+                        total = store.query(_count_query(rel_type, side), {"key": key})[1][0][0]
+                        if total > limit:
+                            facts.append(Fact(f"{rel_type}: {limit} of {total} shown", shown=limit, total=total))
     return facts
 
 
@@ -93,7 +122,9 @@ def _evidence(prov_json: str | None, sources: dict[str, str]) -> list[Evidence]:
         start, end = e["span"]
         context = None
         if text is not None and abbreviate(text[start:end]) == e["quote"]:  # the document is unchanged
-            context = text[max(0, start - CONTEXT) : start] + "【" + text[start:end] + "】" + text[end : end + CONTEXT]
-            context = context.replace("\n", " ")
+            s_start, s_end = sentence_bounds(text, start, end)  # the whole sentence, as the README says
+            s_end = max(s_end, end)
+            context = text[s_start:start] + "【" + text[start:end] + "】" + text[end:s_end]
+            context = context.replace("\n", " ").strip()
         out.append(Evidence(source, e["span"], e["rule"], e["quote"], context))
     return out

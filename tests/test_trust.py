@@ -144,3 +144,20 @@ def test_a_store_of_an_older_graph_model_asks_for_a_rebuild(built):
     result = kg("stats", "--db", str(built))
     assert result.returncode == 1
     assert "rebuild it: kg build NOTICES --db" in result.stderr.decode()
+
+
+def test_explain_names_files_counts_what_it_cuts_and_suggests(built):
+    db = str(built)
+    result = kg("explain", "--db", db, "中國共產黨紀律處分條例", "--limit", "1")  # the traditional form
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.startswith("Regulation 中国共产党纪律处分条例\n")
+    cites = [line for line in out.splitlines() if line.startswith("CITES ")]
+    assert len(cites) == 1 and f"Document:{seed('002')}" in cites[0] or f"Document:{seed('004')}" in cites[0]
+    assert "… 4 more: CITES: 1 of 5 shown (--limit 5 shows all)" in out
+    # The whole sentence around the span, not a window of characters.
+    assert "整改情况:一是认真学习《中国共产党廉洁自律准则》【《中国共产党纪律处分条例》】等党纪党规,并严格执行。" in out
+    missing = kg("explain", "--db", db, "纪律处分")
+    assert missing.returncode == 1
+    assert missing.stderr.decode().strip() == (
+        f"kg: nothing in {db} has key, title or name '纪律处分'; titles and names containing it: 中国共产党纪律处分条例")

@@ -117,18 +117,27 @@ def queries_command(
 def explain_command(
     db: DB,
     what: Annotated[str, typer.Argument(help="A node's key, title or name, e.g. 中国共产党纪律处分条例.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Relationships shown of each kind.")] = 50,
 ) -> None:
     """Why is this here? Provenance of a node and its relationships.
 
-    For each node whose key, title or name matches, and each relationship touching it:
-    the rule that made it and the source text it was read from.
-    """
-    from kg.explain import explain
+    For each node whose key, title or name matches (traditional forms too), and each
+    relationship touching it: the rule that made it and the sentence it was read from.
 
-    facts = explain(_store(db), what)
+    Example: kg explain --db seeds.kg 中国共产党纪律处分条例 --limit 5
+    """
+    from kg.explain import explain, similar
+
+    store = _store(db)
+    facts = explain(store, what, limit)
     if not facts:
-        raise KgError(f"nothing in {db} has key, title or name {what!r}")
+        close = similar(store, what)
+        hint = f"; titles and names containing it: {'; '.join(close)}" if close else ""
+        raise KgError(f"nothing in {db} has key, title or name {what!r}{hint}")
     for fact in facts:
+        if fact.total is not None:
+            typer.echo(f"    … {fact.total - fact.shown} more: {fact.what} (--limit {fact.total} shows all)")
+            continue
         typer.echo(fact.what)
         for e in fact.evidence:
             where = f"{e.source}:{e.span[0]}-{e.span[1]}"
