@@ -140,3 +140,17 @@ def test_a_font_installed_after_matplotlibs_cache_is_found():
         assert font_manager.get_font(font.get_file()).family_name in CJK_FAMILIES
     finally:
         font_manager.fontManager.ttflist = cached
+
+
+def test_static_figure_is_capped_and_says_so(data, tmp_path, monkeypatch):
+    """A figure never grows with the corpus: past the caps the top rows and columns are
+    drawn and the note says what was left out."""
+    assert recurrence.figure(data, tmp_path / "all.png") is None  # the seeds fit
+    monkeypatch.setattr(recurrence, "MAX_REGULATIONS", 2)
+    monkeypatch.setattr(recurrence, "MAX_ORGANIZATIONS", 2)
+    note = recurrence.figure(data, tmp_path / "capped.png")
+    recurring = len(data.recurring(2))
+    assert note.startswith(f"drew the 2 of {recurring} regulations cited by most organizations and the 2 of ")
+    from PIL import Image
+
+    assert Image.open(tmp_path / "capped.png").width < Image.open(tmp_path / "all.png").width

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.query import DB, _store
+from kg.cli.common import error
 from kg.errors import KgError
 from kg.fileio import atomic_text
 
@@ -38,8 +39,10 @@ def recurrence_command(
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.stem}.tmp{suffix}")
         try:
-            recurrence.figure(data, tmp, min_organizations)
+            note = recurrence.figure(data, tmp, min_organizations)
             tmp.replace(out)
+            if note:
+                error(note)
         finally:
             tmp.unlink(missing_ok=True)
     else:

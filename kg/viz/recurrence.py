@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from kg.viz.data import Recurrence
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                 "Droid Sans Fallback", "AR PL UMing CN", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC"]
 ACTION_SHADES = {"issued": 4, "revised": 3, "enforced": 2, "studied": 1, None: 1}
+# A figure for a page: beyond these a matrix is unreadable, and its memory grows with the
+# product (809 organizations × 133 regulations took 19 GB). The top ones are drawn.
+MAX_REGULATIONS = 40
+MAX_ORGANIZATIONS = 60
 
 
 def html(data: Recurrence) -> str:
@@ -58,8 +63,10 @@ def cjk_font():
                   "or fonts-noto-cjk) or set KG_CJK_FONT to a .ttf/.ttc/.otf file")
 
 
-def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> None:
-    """Organizations × recurring regulations; a cell's shade says what was done."""
+def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> str | None:
+    """Organizations × recurring regulations; a cell's shade says what was done. Draws at
+    most MAX_REGULATIONS × MAX_ORGANIZATIONS (those cited by, and citing, the most) and
+    returns a note saying what was left out, if anything."""
     try:
         import matplotlib
 
@@ -70,15 +77,21 @@ def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> None:
     except ImportError:
         raise KgError("figures need matplotlib: pip install 'kg[viz]'") from None
     font = cjk_font()
-    regs = data.recurring(min_organizations) or data.recurring(1)[:20]
-    orgs = sorted({o for r in regs for o in r.organizations}, key=lambda k: data.organizations[k]["name"])
-    if not regs:
+    all_regs = data.recurring(min_organizations) or data.recurring(1)[:20]
+    if not all_regs:
         raise KgError("no regulations to draw: the store has no citations")
+    regs = sorted(all_regs, key=lambda r: (-len(r.organizations), r.title))[:MAX_REGULATIONS]
+    citing = Counter(o for r in regs for o in r.organizations)
+    all_orgs = len(citing)
+    orgs = sorted((o for o, _ in sorted(citing.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ORGANIZATIONS]),
+                  key=lambda k: data.organizations[k]["name"])
+    column = {data.organizations[o]["name"]: j for j, o in enumerate(orgs)}
     grid = [[0] * len(orgs) for _ in regs]
     for i, r in enumerate(regs):
         for c in r.citations:
-            j = next(j for j, o in enumerate(orgs) if data.organizations[o]["name"] == c.organization)
-            grid[i][j] = max(grid[i][j], ACTION_SHADES.get(c.action, 1))
+            j = column.get(c.organization)
+            if j is not None:
+                grid[i][j] = max(grid[i][j], ACTION_SHADES.get(c.action, 1))
     fig, ax = plt.subplots(figsize=(2 + 0.9 * len(orgs), 1.5 + 0.45 * len(regs)), dpi=150)
     cmap = ListedColormap(["#ffffff", "#c6dbef", "#6baed6", "#3182bd", "#08519c"])
     ax.imshow(grid, cmap=cmap, vmin=0, vmax=4, aspect="auto")
@@ -95,3 +108,8 @@ def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> None:
     ax.legend(handles=legend, prop=font, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     fig.savefig(out, bbox_inches="tight")
     plt.close(fig)
+    if len(all_regs) > len(regs) or all_orgs > len(orgs):
+        return (f"drew the {len(regs)} of {len(all_regs)} regulations cited by most organizations and the {len(orgs)} "
+                f"of {all_orgs} organizations citing them most; raise --min-organizations or use the .html page "
+                "for the rest")
+    return None
