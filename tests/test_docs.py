@@ -38,3 +38,17 @@ def test_readme_opens_with_the_two_commands(readme):
     assert first_block[0].startswith("pip install . && kg build ../shared/corpus/seeds")
     assert first_block[1] == "pip install '.[test]' && pytest"
     assert "pip install '.[test]' && pytest" in Path(README.parent / ".ci" / "run").read_text()
+
+
+def test_every_command_help_has_an_example_and_no_type_placeholders():
+    from tests.cli import kg
+
+    names = [c.name for c in app.registered_commands]
+    names += [f"{g.name} {c.name}" for g in app.registered_groups for c in g.typer_instance.registered_commands]
+    for name in names:
+        result = kg(*name.split(), "-h")
+        out = result.stdout.decode()
+        assert result.returncode == 0, name
+        assert "Example:" in out, name
+        for placeholder in ("<str>", "<bool>", "<int", "<list", "<path>"):
+            assert placeholder not in out, (name, placeholder)

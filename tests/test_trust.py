@@ -161,3 +161,26 @@ def test_explain_names_files_counts_what_it_cuts_and_suggests(built):
     assert missing.returncode == 1
     assert missing.stderr.decode().strip() == (
         f"kg: nothing in {db} has key, title or name '纪律处分'; titles and names containing it: 中国共产党纪律处分条例")
+
+
+def test_tables_say_one_row_align_counts_and_show_lists_as_text(built):
+    result = kg("query", "--db", str(built), "MATCH (d:Document) RETURN count(d) AS documents, ['a', 'b'] AS letters")
+    assert result.returncode == 0
+    assert result.stderr.decode().strip() == "1 row"
+    header, _, row = result.stdout.decode().splitlines()[1:4]
+    assert "a; b" in row and "[" not in row
+    # The count sits at the right edge of its column.
+    cell = row.split("│")[1]
+    assert cell.endswith("5 ") and cell.startswith("  ")
+
+
+def test_progress_off_a_terminal_is_a_line_every_few_seconds(tmp_path, seed_files):
+    import subprocess as sp
+
+    exe = Path(sys.executable).with_name("kg")
+    result = sp.run([str(exe), "extract", str(SEEDS), "--out", str(tmp_path / "x.jsonl")], capture_output=True,
+                    env={**os.environ, "KG_PROGRESS_EVERY": "0"}, timeout=300)
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 0
+    assert lines[-1].startswith("Extracting: 5/5 (100 %), ") and lines[-1].endswith(" s")
+    assert len(lines) == 5

@@ -13,6 +13,26 @@ from kg.cli import build, coverage, export, extract, neo4j, query, rdf, viz
 from kg.cli.common import error
 from kg.errors import KgError
 
+def _plain_types(display):
+    """typer prints a parameter's Python type as a placeholder (<str>, <bool>, <list[str]>);
+    users read a metavar (STORE, NAME=VALUE, N) or, for a flag or an argument, nothing."""
+    words = {"str": "TEXT", "int": "N", "int range": "N", "float": "NUMBER", "list[str]": "TEXT", "path": "PATH"}
+
+    def plain(self, ctx):
+        shown = display(self, ctx)
+        if shown is None or isinstance(self, typer.core.TyperArgument) or shown == "<bool>":
+            return None
+        if self.metavar:
+            return self.metavar
+        inner = shown.strip("<>")
+        return words.get(inner, inner)
+
+    return plain
+
+
+for _param in (typer.core.TyperOption, typer.core.TyperArgument):
+    _param.display_type_rich = _plain_types(_param.display_type_rich)
+
 app = typer.Typer(
     name="kg",
     help="Knowledge graphs from Chinese discipline-inspection notices.",

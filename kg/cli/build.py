@@ -11,14 +11,17 @@ from kg.cli.common import error, notices, progress_bar
 
 def build_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices.", show_default=False)],
-    db: Annotated[str, typer.Option("--db", help="The store folder to create or rebuild.", envvar="KG_DB")],
+    db: Annotated[str, typer.Option("--db", metavar="STORE", help="The store folder to create or rebuild.", envvar="KG_DB")],
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
 ) -> None:
     """Build the embedded graph store from notices.
 
     Extracts every notice (reusing cached results for unchanged files), resolves
     entities across documents and writes a new store; the previous store stays in use
-    until the new one is complete and its counts are checked.
+    until the new one is complete and its counts are checked. A build with no notice
+    to read (a mistyped path, an empty folder) stops before it touches the store.
+
+    Example: kg build ../shared/corpus/seeds --db seeds.kg
     """
     from kg.build import NothingToBuild, build_store
 

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 
 import typer
@@ -25,15 +27,33 @@ def error(message: str) -> None:
     typer.echo(f"kg: {message}", err=True)
 
 
+# Seconds between progress lines when stderr is not a terminal (a log, CI).
+PROGRESS_EVERY = float(os.environ.get("KG_PROGRESS_EVERY", 5))
+
+
 @contextlib.contextmanager
 def progress_bar(description: str, total: int) -> Iterator[Callable[..., None]]:
-    """tick(n=1) advances a progress bar on a terminal (and does nothing elsewhere)."""
+    """tick(n=1) advances a progress bar showing n/N and the time taken on a terminal;
+    elsewhere (a log, CI) it prints `description: n/N (p %), t s` every few seconds."""
     if not sys.stderr.isatty():
-        yield lambda n=1: None
+        start = last = time.monotonic()
+        done = 0
+
+        def tick(n: int = 1) -> None:
+            nonlocal done, last
+            done += n
+            now = time.monotonic()
+            if now - last >= PROGRESS_EVERY:
+                last = now
+                share = f" ({100 * done / total:.0f} %)" if total else ""
+                typer.echo(f"{description}: {done}/{total}{share}, {now - start:.0f} s", err=True)
+
+        yield tick
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)

@@ -79,9 +79,9 @@ def row_source(source: str):
 
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
-    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format [default: from --out's extension, else graphml].", show_default=False)] = None,
-    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Base IRI of RDF resources [default https://w3id.org/kg-notices/id/].")] = None,
+    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: from --out's extension, else graphml).", show_default=False)] = None,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
+    base: Annotated[Optional[str], typer.Option("--base", metavar="IRI", help="Base IRI of RDF resources (default https://w3id.org/kg-notices/id/).")] = None,
 ) -> None:
     """Write the graph for Gephi, networkx, Neo4j or other tools.
 

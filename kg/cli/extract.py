@@ -14,7 +14,7 @@ from kg.fileio import atomic_text
 
 def extract_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html); - reads stdin.", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write JSON Lines here (atomically) instead of stdout.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write JSON Lines here (atomically) instead of stdout.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
 ) -> None:
     """Notices in, one JSON record per document out, with source spans.
@@ -23,6 +23,8 @@ def extract_command(
     Writes one JSON record per document, in input order. A file that cannot be read
     is reported on stderr as `kg: FILE: reason`; the others are still processed and
     the exit code is 1.
+
+    Example: kg extract ../shared/corpus/seeds --out seeds.jsonl
     """
     sources = notices(paths, missing_ok=True)  # a missing file is reported in input order
     report = BuildReport()

@@ -9,9 +9,9 @@ from kg.cli.common import error, progress_bar
 
 app = typer.Typer(help="Load the graph into a database server.", no_args_is_help=True)
 
-URI = Annotated[Optional[str], typer.Option("--uri", help="Bolt or neo4j:// address [env NEO4J_URI].")]
-USER = Annotated[Optional[str], typer.Option("--user", help="User name [env NEO4J_USER, default neo4j].")]
-DATABASE = Annotated[Optional[str], typer.Option("--database", help="Database name [env NEO4J_DATABASE, default neo4j].")]
+URI = Annotated[Optional[str], typer.Option("--uri", metavar="URI", help="Bolt or neo4j:// address (env NEO4J_URI).")]
+USER = Annotated[Optional[str], typer.Option("--user", metavar="USER", help="User name (env NEO4J_USER, default neo4j).")]
+DATABASE = Annotated[Optional[str], typer.Option("--database", metavar="NAME", help="Database name (env NEO4J_DATABASE, default neo4j).")]
 
 
 def backend(uri: str | None, user: str | None, database: str | None):
@@ -25,7 +25,7 @@ def backend(uri: str | None, user: str | None, database: str | None):
 @app.command("neo4j")
 def load_neo4j(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Notices (files or folders).", show_default=False)] = None,
-    from_store: Annotated[Optional[str], typer.Option("--from", help="Load a store built by kg build instead.")] = None,
+    from_store: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help="Load a store built by kg build instead.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = 10_000,
     wipe: Annotated[bool, typer.Option("--wipe", help="First delete kg's data (label Kg), nothing else.")] = False,
     uri: URI = None,
@@ -37,6 +37,8 @@ def load_neo4j(
     Creates uniqueness constraints, then MERGEs nodes and relationships in batches.
     Loading the same notices again changes nothing; a changed notice (same path, new
     content) replaces its previous version's facts and leaves other notices' alone.
+
+    Example: NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load neo4j --from seeds.kg
     """
     from kg.cli.export import graph_of_notices, load_graph
 

@@ -13,7 +13,9 @@ class Format(str, enum.Enum):
     csv = "csv"
 
 
-def print_rows(columns: list[str], rows: list[list], fmt: Format) -> None:
+def print_rows(columns: list[str], rows: list[list], fmt: Format, whole: tuple[str, ...] = ()) -> None:
+    """Rows as a table (columns named in `whole` are never wrapped: names a user copies),
+    JSON or CSV."""
     if fmt is Format.json:
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
@@ -25,17 +27,26 @@ def print_rows(columns: list[str], rows: list[list], fmt: Format) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*columns, show_lines=False)
+        table = Table(show_lines=False)
+        for i, name in enumerate(columns):
+            numeric = rows and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
+            # Wrap long cells rather than cut them: a name a user copies must be whole.
+            if name in whole:
+                table.add_column(name, no_wrap=True, min_width=max((len(_cell(r[i])) for r in rows), default=1))
+            else:
+                table.add_column(name, justify="right" if numeric else "left", overflow="fold")
         for row in rows:
             table.add_row(*(_cell(v) for v in row))
         # On a terminal, fit the screen; into a file or pipe, keep every cell whole.
         Console(width=None if sys.stdout.isatty() else 100_000).print(table)
-        Console(stderr=True).print(f"{len(rows)} rows", style="dim")
+        Console(stderr=True).print(f"{len(rows)} row{'' if len(rows) == 1 else 's'}", style="dim")
 
 
 def _cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, (list, dict)):
+    if isinstance(value, list):  # a list reads as a list, not as JSON
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -10,7 +10,7 @@ from kg.cli.neo4j import DATABASE, URI, USER
 from kg.cli.output import Format, print_rows
 from kg.errors import KgError
 
-DB = Annotated[str, typer.Option("--db", help="The store folder (from kg build).", envvar="KG_DB")]
+DB = Annotated[str, typer.Option("--db", metavar="STORE", help="The store folder (from kg build).", envvar="KG_DB")]
 
 
 def _store(db: str):
@@ -58,11 +58,11 @@ def _literal(value: str):
 
 
 def query_command(
-    db: Annotated[Optional[str], typer.Option("--db", help="The store folder (from kg build).", envvar="KG_DB")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", metavar="STORE", help="The store folder (from kg build).", envvar="KG_DB")] = None,
     cypher: Annotated[Optional[str], typer.Argument(help="A Cypher query; - reads it from stdin (or use --file, --name).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from cypher/ (see kg queries).")] = None,
-    file: Annotated[Optional[str], typer.Option("--file", help="Read the Cypher query from this file (- for stdin), as cypher-shell -f does.")] = None,
-    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, passed as a Cypher parameter; repeatable.")] = [],  # noqa: B006
+    name: Annotated[Optional[str], typer.Option("--name", "-n", metavar="NAME", help="A named query from cypher/ (see kg queries).")] = None,
+    file: Annotated[Optional[str], typer.Option("--file", metavar="FILE", help="Read the Cypher query from this file (- for stdin), as cypher-shell -f does.")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", metavar="NAME=VALUE", help="NAME=VALUE, passed as a Cypher parameter; repeatable.")] = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Ask a Neo4j server (NEO4J_URI or --uri) instead of a store.")] = False,
     uri: URI = None,
@@ -111,7 +111,7 @@ def queries_command(
     for q in library("sparql" if sparql else "cypher").values():
         params = ", ".join(f"{p.name} ({p.type}{'' if p.required else f', default {p.default!r}'})" for p in q.params)
         rows.append([q.name, q.description, params])
-    print_rows(["name", "purpose", "parameters"], rows, fmt)
+    print_rows(["name", "purpose", "parameters"], rows, fmt, whole=("name",))
 
 
 def explain_command(
@@ -148,7 +148,10 @@ def stats_command(
     db: DB,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
-    """Nodes per label and relationships per type, counted in the store."""
+    """Nodes per label and relationships per type, counted in the store.
+
+    Example: kg stats --db seeds.kg
+    """
     nodes, relationships = _store(db).counts()
     rows = [["node", label, n] for label, n in nodes.items()]
     rows += [["relationship", rel_type, n] for rel_type, n in relationships.items()]

@@ -13,11 +13,14 @@ from kg.errors import KgError
 def sparql_command(
     file: Annotated[str, typer.Argument(help="An RDF export (.ttl, .nt, .jsonld, .trig).")],
     query: Annotated[Optional[str], typer.Argument(help="A SPARQL SELECT query (or use --name).", show_default=False)] = None,
-    name: Annotated[Optional[str], typer.Option("--name", "-n", help="A named query from sparql/ (see kg queries --sparql).")] = None,
-    param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, bound as a SPARQL variable; repeatable.")] = [],  # noqa: B006
+    name: Annotated[Optional[str], typer.Option("--name", "-n", metavar="NAME", help="A named query from sparql/ (see kg queries --sparql).")] = None,
+    param: Annotated[list[str], typer.Option("--param", "-p", metavar="NAME=VALUE", help="NAME=VALUE, bound as a SPARQL variable; repeatable.")] = [],  # noqa: B006
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
 ) -> None:
-    """Run a SPARQL query, or a named one from sparql/, on an RDF export."""
+    """Run a SPARQL query, or a named one from sparql/, on an RDF export.
+
+    Example: kg sparql seeds.ttl --name recurring-regulations
+    """
     from kg.backends import rdf
     from kg.queries import named
 
@@ -36,7 +39,10 @@ def sparql_command(
 def validate_command(
     file: Annotated[str, typer.Argument(help="An RDF export to check against schema/shapes.ttl.")],
 ) -> None:
-    """Check an RDF export against the SHACL shapes; print the violations, if any."""
+    """Check an RDF export against the SHACL shapes; print the violations, if any.
+
+    Example: kg validate seeds.ttl
+    """
     from kg.backends import rdf
 
     conforms, report = rdf.validate(rdf.parse(file))
@@ -48,9 +54,12 @@ def validate_command(
 
 def import_command(
     file: Annotated[str, typer.Argument(help="An RDF export made by kg export.")],
-    db: Annotated[str, typer.Option("--db", help="The store folder to write.", envvar="KG_DB")],
+    db: Annotated[str, typer.Option("--db", metavar="STORE", help="The store folder to write.", envvar="KG_DB")],
 ) -> None:
-    """Load an RDF export back into an embedded store."""
+    """Load an RDF export back into an embedded store.
+
+    Example: kg import seeds.ttl --db from-rdf.kg
+    """
     from kg.backends import rdf
     from kg.backends.embedded import EmbeddedStore
 

@@ -17,7 +17,7 @@ app = typer.Typer(help="Pictures of the graph.", no_args_is_help=True)
 @app.command("recurrence")
 def recurrence_command(
     db: DB,
-    out: Annotated[Path, typer.Option("--out", "-o", help="recurrence.html (interactive), .png or .svg (static).")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="recurrence.html (interactive), .png or .svg (static).")],
     min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="For .png/.svg: how many citing organizations make a row.")] = 2,
 ) -> None:
     """Which regulations recur across organizations.
@@ -25,7 +25,9 @@ def recurrence_command(
     .html: an interactive network of organizations and regulations (filters for minimum
     organizations, kind and region; click a regulation to read the citing sentences);
     self-contained, it opens with no network. .png/.svg: an organizations × regulations
-    matrix for papers.
+    matrix for papers (at most 40 regulations × 60 organizations: the top ones).
+
+    Example: kg viz recurrence --db seeds.kg --out recurrence.html
     """
     from kg.viz import recurrence
     from kg.viz.data import recurrence as load
@@ -52,9 +54,12 @@ def recurrence_command(
 
 def report_command(
     db: DB,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The report, an HTML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The report, an HTML file.")],
 ) -> None:
-    """One page, every organization: timeline, problems by heading, regulations by action."""
+    """One page, every organization: timeline, problems by heading, regulations by action.
+
+    Example: kg report --db seeds.kg --out report.html
+    """
     from kg.viz.report import html
 
     with atomic_text(str(out)) as f:
