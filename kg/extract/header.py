@@ -17,13 +17,7 @@ from kg.extract.context import Context
 from kg.extract.dates import find_dates
 
 TITLE_WORDS = re.compile(r"(通报|报告|公告|情况|公开|整改方案|通知|决定)$")
-# A line that is only a date (signature block): 2024年8月20日, 2024-08-20, 2022.06.08,
-# 二〇二四年八月二十日, possibly in brackets.
-SIGNATURE_DATE = re.compile(
-    r"^[(]?(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}"
-    r"|[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)[)]?$")
 CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?")
-TITLE_DATE = re.compile(r"\s*[(]\s*((?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}|(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)\s*[)]$")
 NAVIGATION = re.compile(r"当前位置|所在的?位置|现在的位置|首页\s*>|>\s*\S+\s*>|浏览|字号|分享|打印|今天是")
 
 
@@ -42,10 +36,12 @@ def title(ctx: Context) -> dict | None:
         if NAVIGATION.search(t) or "," in t or t.endswith("。") or len(t) > 90 or _only_dates(ctx, line):
             continue
         end = line.end
-        dated = TITLE_DATE.search(t)
+        dated = _bracketed_date_at_end(ctx, line)
         if dated:
-            t = t[: dated.start()]
-            end = line.start + len(t)
+            end = dated.start
+            while end > line.start and ctx.norm[end - 1] in " (":
+                end -= 1
+            t = ctx.norm[line.start : end]
         if TITLE_WORDS.search(t) or "关于" in t:
             following = lines[i + 1] if i + 1 < len(lines) else None
             # 沧源…党组关于第十四届 / 县委机动巡察整改进展情况的通报
@@ -58,6 +54,24 @@ def title(ctx: Context) -> dict | None:
                 return ctx.fact(prev.start, end, "title.two_lines", value=prev.text + t)
             return ctx.fact(line.start, end, "title.header_line", value=t)
     return None
+
+
+def _lone_date(ctx: Context, start: int, end: int):
+    """The date mention that is all of norm[start:end] but brackets and spaces, if any:
+    2024年8月20日, 2022.06.08, (2024-07-26), 二〇二四年八月二十日."""
+    dates = find_dates(ctx.norm, start, end)
+    if len(dates) != 1:
+        return None
+    d = dates[0]
+    rest = ctx.norm[start : d.start] + ctx.norm[d.end : end]
+    return d if re.fullmatch(r"[\s()]*", rest) else None
+
+
+def _bracketed_date_at_end(ctx: Context, line):
+    """`…的通报 (2024-07-26)`: a date in brackets closing a title line."""
+    close = ctx.norm.rfind(")", line.start, line.end)
+    opening = ctx.norm.rfind("(", line.start, close) if close == line.end - 1 else -1
+    return _lone_date(ctx, opening, line.end) if opening >= 0 else None
 
 
 def _is_name_line(text: str) -> bool:
@@ -87,10 +101,10 @@ def published(ctx: Context) -> dict | None:
 
     Never a date from the body: a notice without any of these has no publication date."""
     for line in reversed(ctx.closing_lines[-3:]):
-        if SIGNATURE_DATE.match(line.text):
-            date = _date_at(ctx, line.start, line.end)
-            if date:
-                return ctx.fact(line.start, line.end, "published.signature", value=date)
+        mention = _lone_date(ctx, line.start, line.end)
+        date = mention.resolve(None) if mention else None
+        if date:
+            return ctx.fact(line.start, line.end, "published.signature", value=date.isoformat())
     return _header_date(ctx)
 
 
@@ -111,18 +125,10 @@ def _header_date(ctx: Context) -> dict | None:
                 found.append((0, ctx.fact(d.start, d.end, "published.header_label", value=date.isoformat())))
             elif CLOCK.match(after):
                 found.append((1, ctx.fact(d.start, d.end, "published.header_clock", value=date.isoformat())))
-            elif title_fact and title_fact["span"][1] <= d.start < line.end and TITLE_DATE.search(line.text):
+            elif title_fact and title_fact["span"][1] <= d.start < line.end and _bracketed_date_at_end(ctx, line):
                 found.append((2, ctx.fact(d.start, d.end, "published.title_bracket", value=date.isoformat())))
-            elif ctx.norm[line.start : line.end] == ctx.norm[d.start : d.end]:
+            elif _lone_date(ctx, line.start, line.end):
                 found.append((3, ctx.fact(d.start, d.end, "published.header_line", value=date.isoformat())))
     if not found:
         return None
     return min(found, key=lambda f: (f[0], f[1]["span"][0]))[1]
-
-
-def _date_at(ctx: Context, start: int, end: int) -> str | None:
-    dates = find_dates(ctx.norm, start, end)
-    if not dates:
-        return None
-    d = dates[0].resolve(None)
-    return d.isoformat() if d else None
