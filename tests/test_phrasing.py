@@ -173,6 +173,16 @@ CASES = [
      SEED_OPENING.replace("市委第三巡察组对市妇联党组开展了常规巡察", "县委组建3个巡察组对全县12个乡镇开展了常规巡察")
      .replace("市委第三巡察组反馈", "各巡察组反馈"),
      "inspection.committee", "县委", "县委组建3个巡察"),
+    ("a year stated alone before a year-less period",
+     SEED_OPENING.replace("2023年10月11日至12月1日,市委第三巡察组", "2023年,市委第三巡察组于10月11日至12月1日"),
+     "inspection.start", "2023-10-11", "10月11日"),
+    ("起至 between the dates", SEED_OPENING.replace("10月11日至12月1日", "10月11日起至12月1日"),
+     "inspection.end", "2023-12-01", "12月1日"),
+    ("a date opening a header line", "2021-09-30  来源:南粤清风网\n" + SEED_OPENING,
+     "published", "2021-09-30", "2021-09-30"),
+    ("twenty lines of site menu before the notice",
+     "\n".join(["首页", "机构概况", "工作动态", "纪律审查", "巡视巡察", "党风廉政", "廉政文化", "信息公开", "网上信访", "专题专栏"] * 2)
+     + "\n" + SEED_OPENING, "issuer.name", "市妇联党组", "市妇联党组"),
     ("a town committee issuer", "中共某县城关镇委员会关于县委巡察整改进展情况的通报\n" + SEED_OPENING,
      "issuer.name", "中共某县城关镇委员会", "中共某县城关镇委员会"),
 ]

@@ -18,7 +18,7 @@ from kg.normalize import normalize
 
 # Lines a web page appends after the signature: source, editor, link.
 SOURCE_LINE = re.compile(r"^(来源|编辑|责任编辑|本文链接|链接|作者|审核|校对|发布时间|\|)")
-HEADER_LINES = 15  # page furniture before the first sentence rarely takes more
+HEADER_LINES = 40  # page furniture (menus, breadcrumbs) before the first sentence rarely takes more
 PREAMBLE_LINES = 6
 PREAMBLE_CHARS = 1600
 

@@ -27,7 +27,9 @@ CN_DATE = re.compile(
 )
 EARLIEST = dt.date(1949, 10, 1)
 ISO_DATE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)")
-RANGE_JOINER = re.compile(r"\s*(?:至|到|—|–|-|~|～)\s*")
+RANGE_JOINER = re.compile(r"\s*起?\s*(?:至|到|—|–|-|~|～)\s*")
+# 2023年,市委第三巡察组于10月11日至12月1日…: a year stated alone, for the dates after it.
+BARE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|度)")
 # 2022年5月至6月, 2022年11月至2023年1月: a period stated to the month only.
 MONTH_RANGE = re.compile(
     r"""(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月(?:份)?

@@ -127,7 +127,8 @@ def _header_date(ctx: Context) -> dict | None:
                 found.append((1, ctx.fact(d.start, d.end, "published.header_clock", value=date.isoformat())))
             elif title_fact and title_fact["span"][1] <= d.start < line.end and _bracketed_date_at_end(ctx, line):
                 found.append((2, ctx.fact(d.start, d.end, "published.title_bracket", value=date.isoformat())))
-            elif _lone_date(ctx, line.start, line.end):
+            elif _lone_date(ctx, line.start, line.end) or (d.start == line.start and after[:1].isspace()):
+                # a date alone on its line, or opening a header line (2021-09-30  来源:…)
                 found.append((3, ctx.fact(d.start, d.end, "published.header_line", value=date.isoformat())))
     if not found:
         return None

@@ -19,7 +19,8 @@ from functools import lru_cache
 from kg import gazetteer
 from kg.data import load
 from kg.extract.context import Context
-from kg.extract.dates import find_dates, find_month_range, find_range, resolve_sequence, unreadable_dates
+from kg.extract.dates import (BARE_YEAR, find_dates, find_month_range, find_range, resolve_sequence,
+                              unreadable_dates)
 from kg.extract.layout import cn_number, sentence_bounds
 
 N = r"[一二三四五六七八九十\d]+"
@@ -249,7 +250,10 @@ def _read_period(ctx: Context, result: dict, evidence: dict, s_start: int, s_end
     norm = ctx.norm
     rng = find_range(norm, s_start, s_end)
     if rng:
-        start_d, end_d = resolve_sequence(list(rng))
+        # A year stated alone before a year-less period is its year (2023年,…于10月11日至12月1日).
+        years = [int(y.group("year")) for y in BARE_YEAR.finditer(norm, s_start, rng[0].start)]
+        reference = dt.date(years[-1], 1, 1) if years and rng[0].year is None else None
+        start_d, end_d = resolve_sequence(list(rng), reference)
         if start_d and end_d and start_d <= end_d:
             result["start"], result["end"] = start_d.isoformat(), end_d.isoformat()
             evidence["start"] = ctx.evidence(rng[0].start, rng[0].end, "inspection.period_range").as_dict()
