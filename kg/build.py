@@ -13,11 +13,13 @@ import multiprocessing
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.cache import ExtractionCache
+from kg.curation import Curation
 from kg.errors import InputError, KgError
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
@@ -42,6 +44,7 @@ class BuildReport:
     failures: list[InputError] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)  # {"graph": reading to merging, "write": the store}
+    curated: Counter = field(default_factory=Counter)  # curation file line → notices it changed
 
 
 def extract_document(doc) -> dict:
@@ -53,21 +56,24 @@ def extract_document(doc) -> dict:
         raise InputError(doc.source, f"extraction failed ({type(e).__name__}: {e}); please report this file") from e
 
 
-def _record(job: tuple[str, str | None, bool]) -> tuple[str, object, bool]:
-    """("ok", record, from_cache) or ("error", reason, False) for one file; with `packed`,
-    the record's graph packed for a BulkGraph instead of the record. Runs in workers, so
-    it returns plain values rather than raising."""
-    source, cache_folder, packed = job
+def _record(job: tuple[str, str | None, bool, Curation | None]) -> tuple[str, object, bool, list[int]]:
+    """("ok", record, from_cache, curation lines applied) or ("error", reason, False, [])
+    for one file; with `packed`, the record's graph packed for a BulkGraph instead of the
+    record. Runs in workers, so it returns plain values rather than raising."""
+    source, cache_folder, packed, curation = job
     try:
         record, cached = _read_record(source, cache_folder)
+        lines: list[int] = []
+        if curation is not None:  # after the cache: a changed curation file re-extracts nothing
+            record, lines = curation.apply(record)
         if not packed:
-            return "ok", record, cached
+            return "ok", record, cached, lines
         try:
-            return "ok", pack(fragment(record)), cached
+            return "ok", pack(fragment(record)), cached, lines
         except Exception as e:  # a bug of ours on an unusual record: report it, keep going
             raise InputError(source, f"building its graph failed ({type(e).__name__}: {e}); please report this file") from e
     except InputError as e:
-        return "error", e.reason, False
+        return "error", e.reason, False, []
 
 
 def _read_record(source: str, cache_folder: str | None) -> tuple[dict, bool]:
@@ -83,10 +89,11 @@ def _read_record(source: str, cache_folder: str | None) -> tuple[dict, bool]:
 
 
 def iter_records(sources: list[str], cache_folder: Path | None, report: BuildReport, workers: int = 1,
-                 tick: Callable[..., None] = lambda n=1: None, packed: bool = False) -> Iterator:
-    """Records (or with `packed`, kg.bulk.Packed graphs) in input order; failures go to
-    report.failures."""
-    jobs = [(s, str(cache_folder) if cache_folder else None, packed) for s in sources]
+                 tick: Callable[..., None] = lambda n=1: None, packed: bool = False,
+                 curation: Curation | None = None) -> Iterator:
+    """Records (or with `packed`, kg.bulk.Packed graphs) in input order, with `curation`
+    applied; failures go to report.failures."""
+    jobs = [(s, str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
     if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
             # gc.freeze: what the worker inherits is never garbage; collections skip it.
@@ -96,11 +103,12 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
 
 
 def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
-    for (source, *_), (status, value, cached) in zip(jobs, results):
+    for (source, *_), (status, value, cached, lines) in zip(jobs, results):
         tick()
         if status == "error":
             report.failures.append(InputError(source, value))
             continue
+        report.curated.update(lines)
         report.cached += cached
         report.extracted += not cached
         report.documents += 1
@@ -108,32 +116,39 @@ def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
 
 
 def graph_from_paths(sources: list[str], cache_folder: Path | None = None, workers: int = 1,
-                     tick: Callable[..., None] = lambda n=1: None) -> tuple[Graph, BuildReport]:
+                     tick: Callable[..., None] = lambda n=1: None,
+                     curation: Curation | None = None) -> tuple[Graph, BuildReport]:
     """The graph of `sources` in memory (for exports and smaller corpora)."""
     report = BuildReport()
     graph = Graph()
-    for record in iter_records(sources, cache_folder, report, workers, tick):
+    for record in iter_records(sources, cache_folder, report, workers, tick, curation=curation):
         add_record(graph, record)
     finish(graph)
+    if curation is not None:
+        curation.annotate(graph, report.curated)
     return graph, report
 
 
 def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None = None, workers: int = 1,
-                    tick: Callable[..., None] = lambda n=1: None) -> tuple[BulkGraph, BuildReport]:
+                    tick: Callable[..., None] = lambda n=1: None,
+                    curation: Curation | None = None) -> tuple[BulkGraph, BuildReport]:
     """The graph of `sources` as files in `folder`, for any number of notices."""
     report = BuildReport()
     graph = BulkGraph(folder, DERIVED)
-    for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True):
+    for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation):
         graph.add(packed)
     graph.close()
+    if curation is not None:
+        curation.annotate(graph.shared, report.curated)
     return graph, report
 
 
 def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None,
-                writing: Callable[[int], Callable[..., None]] = lambda rows: lambda n=1: None) -> BuildReport:
-    """Build the embedded store at `db` from `sources` (files, already expanded). `tick`
-    counts documents; `writing(rows)` is called when the store is written and returns
-    what counts the rows loaded."""
+                writing: Callable[[int], Callable[..., None]] = lambda rows: lambda n=1: None,
+                curation: Curation | None = None) -> BuildReport:
+    """Build the embedded store at `db` from `sources` (files, already expanded), with
+    `curation` applied. `tick` counts documents; `writing(rows)` is called when the store
+    is written and returns what counts the rows loaded."""
     from kg.backends.embedded import EmbeddedStore
 
     if workers < 1:
@@ -143,14 +158,14 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     store = EmbeddedStore(db)
     new_store = not store.path.exists()
     try:
-        return _build(store, sources, workers, tick, writing)
+        return _build(store, sources, workers, tick, writing, curation)
     except NothingToBuild:
         if new_store:  # nothing was built: leave no empty store behind
             shutil.rmtree(store.path, ignore_errors=True)
         raise
 
 
-def _build(store, sources: list[str], workers: int, tick, writing) -> BuildReport:
+def _build(store, sources: list[str], workers: int, tick, writing, curation: Curation | None) -> BuildReport:
     db = str(store.path)
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
@@ -158,17 +173,20 @@ def _build(store, sources: list[str], workers: int, tick, writing) -> BuildRepor
         # The graph waits on disk, not in memory, until the store is written.
         with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
             start = time.perf_counter()
-            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick)
+            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation)
             report.seconds["graph"] = time.perf_counter() - start
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
                 raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
                                      f"left as it was", report.failures)
+            if curation is not None:
+                curation.check_effect(report.curated)  # a file that names nothing is a mistake
             nodes, relationships = graph.counts()
             start = time.perf_counter()
             report.info = store.write(graph, extra={
                 "documents": report.documents,
                 "failed": [str(e) for e in report.failures],
                 "extractor": cache.version,
+                **({"curation": curation.path, "curation_lines": sorted(report.curated)} if curation else {}),
             }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
     return report

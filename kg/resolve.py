@@ -110,12 +110,15 @@ def fragment(r: dict) -> Graph:
     issuer = r.get("issuer")
     if issuer:
         name_ev = _evidence(doc, issuer["evidence"].get("name"), "issuer")
-        scope = "global" if organization_resolved(issuer) else "document"
+        curated = issuer.get("curation")
+        scope = "global" if organization_resolved(issuer) or curated else "document"
         prefix = f"{doc}|" if scope == "document" else ""
         pg = graph.add_node("PartyGroup", prefix + issuer["name"], {"name": issuer["name"]}, name_ev)
         graph.add_relationship("ISSUED_BY", d, pg, evidence=name_ev)
-        org = graph.add_node("Organization", prefix + issuer["organization"],
+        org_key = (curated or {}).get("key") or prefix + issuer["organization"]
+        org = graph.add_node("Organization", org_key,
                              {"name": issuer["organization"], "region": issuer["region"], "scope": scope}, name_ev)
+        _curation_evidence(graph, org, doc, issuer["evidence"].get("name"), curated)
         graph.add_relationship("GROUP_OF", pg, org, evidence=name_ev)
         div = gazetteer.lookup(issuer["region"], issuer["province"]) if issuer["region"] else None
         if div:
@@ -214,17 +217,34 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
     # A short form nothing defines (《条例》) is its notice's own, never guessed or shared.
     unresolved = not c["alias_of"] and c["title"] in load("regulations.json")["generic_short_forms"]
     scoped = c["kind"] not in GLOBAL_KINDS and org is not None and not unresolved
+    curated = c.get("curation")
     for title in targets:
         key = f"{doc}|{title}" if unresolved else f"{org[1]}|{title}" if scoped else title
+        if curated and curated.get("key") and curated["key"].startswith(title + "|apart:"):
+            key = curated["key"]  # kept apart by the user's curation file
         reg = graph.add_node("Regulation", key, {
             "title": title, "kind": c["kind"], "scope": "document" if unresolved else "organization" if scoped else "global",
         }, ev)
+        _curation_evidence(graph, reg, doc, c, curated)
         if scoped:
             graph.add_relationship("SCOPED_TO", reg, org, evidence=ev)
-        graph.add_relationship("CITES", d, reg, key=f"{doc}|{c['span'][0]}|{key}", evidence=ev, props={
+        cites_key = f"{doc}|{c['span'][0]}|{key}"
+        graph.add_relationship("CITES", d, reg, key=cites_key, evidence=ev, props={
             "action": c["action"], "raw": c["raw"], "span_start": c["span"][0], "span_end": c["span"][1],
             "rule": c["rule"], "via_alias": via,
         })
+        if curated:
+            graph.relationships[("CITES", cites_key)].provenance.append(_curation_ev(doc, c, curated))
+
+
+def _curation_evidence(graph: Graph, node: tuple[str, str], doc: str, fact: dict | None, curated: dict | None) -> None:
+    """Provenance naming the curation decision (file, line, why) that made this entity."""
+    if curated and fact and "span" in fact:
+        graph.put_node(*node, graph.nodes[node].props, None, [_curation_ev(doc, fact, curated)])
+
+
+def _curation_ev(doc: str, fact: dict, curated: dict) -> dict:
+    return provenance(doc, fact["span"][0], fact["span"][1], curated["rule"], fact.get("raw", ""))
 
 
 def finish(graph: Graph) -> None:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TextIO
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD
@@ -98,6 +98,9 @@ class Mapper:
             if prop == "raw_forms":
                 for form in json.loads(value):
                     yield s, ns(predicate), Literal(form, lang="zh-Hans" if to_simplified(form) == form else "zh-Hant")
+            elif prop == "same_as":  # names a curation file merged into this one: the same resource
+                for merged in json.loads(value):
+                    yield s, ns(predicate), self.node(label, merged)
             else:
                 yield s, ns(predicate), self.literal(label, prop, value)
         yield from self._provenance(s, row["provenance"])
@@ -244,6 +247,9 @@ def to_model(g: RdfGraph) -> Graph:
                 values = list(g.objects(s, ns(curie)))
                 if prop == "raw_forms":
                     props[prop] = json.dumps(sorted(str(v) for v in values), ensure_ascii=False) if values else None
+                elif prop == "same_as":
+                    merged = sorted(unquote(str(v).rsplit("/", 1)[1]) for v in values)
+                    props[prop] = json.dumps(merged, ensure_ascii=False) if merged else None
                 elif values:
                     props[prop] = values[0].toPython() if m.nodes[label][prop] == "INT64" else str(values[0])
                 else:

@@ -9,7 +9,7 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.exceptions import Abort
 
-from kg.cli import build, coverage, export, extract, neo4j, query, rdf, viz
+from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, viz
 from kg.cli.common import error
 from kg.errors import KgError
 
@@ -54,6 +54,7 @@ app.command("validate")(rdf.validate_command)
 app.command("import")(rdf.import_command)
 app.command("report")(viz.report_command)
 app.add_typer(neo4j.app, name="load")
+app.add_typer(curate.app, name="curate")
 app.add_typer(viz.app, name="viz")
 
 

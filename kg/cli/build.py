@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,19 +14,28 @@ def build_command(
     paths: Annotated[list[str], typer.Argument(help="Files or folders of notices.", show_default=False)],
     db: Annotated[str, typer.Option("--db", metavar="STORE", help="The store folder to create or rebuild.", envvar="KG_DB")],
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
+    curation: Annotated[Optional[str], typer.Option(
+        "--curation", metavar="FILE", help="Same-as / keep-apart decisions (default: kg-curation.toml here, if any).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what the curation would merge and split; write nothing.")] = False,
 ) -> None:
     """Build the embedded graph store from notices.
 
     Extracts every notice (reusing cached results for unchanged files), resolves
-    entities across documents and writes a new store; the previous store stays in use
-    until the new one is complete and its counts are checked. A build with no notice
-    to read (a mistyped path, an empty folder) stops before it touches the store.
+    entities across documents, applies the curation file, and writes a new store; the
+    previous store stays in use until the new one is complete and its counts are
+    checked. A build with no notice to read (a mistyped path, an empty folder) or a
+    curation file kg cannot apply stops before it touches the store.
 
     Example: kg build ../shared/corpus/seeds --db seeds.kg
     """
+    from kg import curation as curation_file
     from kg.build import NothingToBuild, build_store
 
     sources = notices(paths)  # a mistyped path stops here, before the store is touched
+    decisions = curation_file.find(curation)  # so does a curation file with an error
+    if dry_run:
+        _dry_run(sources, db, decisions)
+        return
     with contextlib.ExitStack() as bars:
         tick = bars.enter_context(progress_bar("Reading notices", total=len(sources)))
 
@@ -34,13 +44,14 @@ def build_command(
             return bars.enter_context(progress_bar("Writing the store", total=rows))
 
         try:
-            report = build_store(sources, db, workers=workers, tick=tick, writing=writing)
+            report = build_store(sources, db, workers=workers, tick=tick, writing=writing, curation=decisions)
         except NothingToBuild as e:
             for failure in e.failures:
                 error(str(failure))
             raise
     for failure in report.failures:
         error(str(failure))
+    _say_curation(decisions, report.curated)
     nodes = sum(report.info["nodes"].values())
     rels = sum(report.info["relationships"].values())
     typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached), "
@@ -49,3 +60,41 @@ def build_command(
     if report.failures:
         error(f"{len(report.failures)} of {len(sources)} documents failed")
         raise typer.Exit(1)
+
+
+def _say_curation(decisions, applied) -> None:
+    """Which decisions took effect; a decision that names nothing is a warning."""
+    if decisions is None:
+        return
+    for line, given in decisions.unknown_docs:
+        error(f"{decisions.path}:{line}: {given}: no such notice file (give a path or a SHA-256)")
+    for d in decisions.unused(applied):
+        error(f"{d.where}: {d.describe()}: nothing in these notices matches; no effect")
+    took = len(decisions.decisions) - len(decisions.unused(applied))
+    typer.echo(f"curation {decisions.path}: {took} of {len(decisions.decisions)} decisions took effect", err=True)
+
+
+def _dry_run(sources: list[str], db: str, decisions) -> None:
+    """The graph with and without the curation, compared: what would merge and split."""
+    from kg.build import graph_from_paths
+
+    if decisions is None:
+        raise typer.BadParameter("--dry-run shows what a curation file does: give --curation FILE "
+                                 "(or keep kg-curation.toml here)", param_hint="--dry-run")
+    cache = Path(db) / "cache"
+    before, _ = graph_from_paths(sources, cache if cache.is_dir() else None)
+    after, report = graph_from_paths(sources, cache if cache.is_dir() else None, curation=decisions)
+    _say_curation(decisions, report.curated)
+    for d in decisions.decisions:
+        if d.line in report.curated:
+            typer.echo(f"{d.where}: {d.describe()}: would change {report.curated[d.line]} notice(s)")
+    for label in ("Regulation", "Organization"):
+        old = {k for (lab, k) in before.nodes if lab == label}
+        new = {k for (lab, k) in after.nodes if lab == label}
+        for key in sorted(old - new):
+            typer.echo(f"  {label} {key!r} would be merged away")
+        for key in sorted(new - old):
+            typer.echo(f"  {label} {key!r} would be made")
+    (bn, br), (an, ar) = before.counts(), after.counts()
+    typer.echo(f"dry run, nothing written: {sum(bn.values())} → {sum(an.values())} nodes, "
+               f"{sum(br.values())} → {sum(ar.values())} relationships")

@@ -49,8 +49,10 @@ def graph_of_notices(paths: list[str]):
     """(Graph, failures) of notices (files or folders); each failure is reported on stderr."""
     from kg.build import graph_from_paths
     from kg.cli.common import notices
+    from kg.curation import find
 
-    graph, report = graph_from_paths(notices(paths))
+    # The curation file beside the corpus (kg-curation.toml here) shapes every export, as it does a build.
+    graph, report = graph_from_paths(notices(paths), curation=find(None))
     for failure in report.failures:
         error(str(failure))
     return graph, report.failures
