@@ -2,6 +2,7 @@
 differ only in what rarely tells two things apart. Suggestions, never applied."""
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -10,9 +11,9 @@ from kg.data import load
 from kg.normalize import normalize
 
 REGULATIONS = ("MATCH (d:Document)-[:CITES]->(r:Regulation) WHERE r.scope = 'global' AND r.kind <> 'not_regulation' "
-               "RETURN r.key, r.title, count(DISTINCT d)")
+               "RETURN r.key, r.title, count(DISTINCT d), r.provenance")
 ORGANIZATIONS = ("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
-                 "WHERE o.scope = 'global' RETURN o.key, o.name, count(DISTINCT d)")
+                 "WHERE o.scope = 'global' RETURN o.key, o.name, count(DISTINCT d), o.provenance")
 # What rarely tells two regulations apart: (试行), (2019年修订), 2018年版, 修订, punctuation.
 BRACKETS = re.compile(r"\([^()]*\)")
 YEARS = re.compile(r"(?:19|20)\d{2}年(?:版|修订版?|修正)?")
@@ -27,6 +28,7 @@ class Suggestion:
     keep_docs: int
     merge_docs: int
     reason: str
+    evidence: str  # how each side is written in a notice: 《…(试行)》 ↔ 《…》
 
 
 def regulation_core(title: str) -> tuple[str, list[str]]:
@@ -58,10 +60,11 @@ def suggestions(store, decided=()) -> list[Suggestion]:
     out = []
     for label, query, core in (("Regulation", REGULATIONS, regulation_core),
                                ("Organization", ORGANIZATIONS, organization_core)):
-        groups: dict[str, list[tuple[str, str, int, list[str]]]] = defaultdict(list)
-        for key, name, docs in store.query(query)[1]:
+        groups: dict[str, list[tuple[str, str, int, list[str], str]]] = defaultdict(list)
+        for key, name, docs, prov in store.query(query)[1]:
             c, why = core(name)
-            groups[c].append((key, name, docs, why))
+            quotes = [e["quote"] for e in json.loads(prov or "[]")]
+            groups[c].append((key, name, docs, why, quotes[0] if quotes else name))
         for members in groups.values():
             if len(members) < 2:
                 continue
@@ -72,5 +75,6 @@ def suggestions(store, decided=()) -> list[Suggestion]:
                 if (label, keep[0], other[0]) in done:
                     continue
                 reason = ", ".join(sorted(set(keep[3]) | set(other[3]))) or "same name"
-                out.append(Suggestion(label, keep[0], other[0], keep[2], other[2], f"equal but for {reason}"))
+                out.append(Suggestion(label, keep[0], other[0], keep[2], other[2], f"equal but for {reason}",
+                                      f"{keep[4]} ↔ {other[4]}"))
     return sorted(out, key=lambda s: (s.label, -(s.keep_docs + s.merge_docs), s.keep))

@@ -194,3 +194,4 @@ def test_suggest_lists_titles_equal_but_for_trial_and_short_forms(corpus):
     pair = next(r for r in rows if {r["keep"], r["merge"]} == {FINAL, TRIAL})
     assert pair["label"] == "Regulation" and "brackets" in pair["because"]
     assert {pair["keep notices"], pair["merge notices"]} == {1}
+    assert set(pair["written as"].split(" ↔ ")) == {f"《{FINAL}》", f"《{TRIAL}》"}

@@ -92,7 +92,9 @@ def suggest_command(
 
     path = file or (DEFAULT_FILE if os.path.isfile(DEFAULT_FILE) else None)
     decided = load(path).decisions if path else ()
-    rows = [[s.label, s.keep, s.merge, s.keep_docs, s.merge_docs, s.reason] for s in suggestions(EmbeddedStore(db), decided)]
-    print_rows(["label", "keep", "merge", "keep notices", "merge notices", "because"], rows, fmt, whole=("keep", "merge"))
+    rows = [[s.label, s.keep, s.merge, s.keep_docs, s.merge_docs, s.reason, s.evidence]
+            for s in suggestions(EmbeddedStore(db), decided)]
+    print_rows(["label", "keep", "merge", "keep notices", "merge notices", "because", "written as"], rows, fmt,
+               whole=("keep", "merge"))
     if rows and fmt is Format.table:
         typer.echo("accept one with: kg curate same-as LABEL KEEP MERGE --why …", err=True)
