@@ -48,6 +48,7 @@ def _count_query(rel_type: str, side: str) -> str:
 
 
 SOURCES = "MATCH (d:Document) RETURN d.key, d.source"
+ISSUERS = "MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) RETURN d.key, o.name"
 # Titles and names that contain the text asked for: suggestions when nothing matches exactly.
 SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS name, n.key AS key "
            "UNION MATCH (n:Organization) WHERE n.name CONTAINS $text RETURN n.name AS name, n.key AS key")
@@ -56,7 +57,7 @@ SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS 
 def explain_statements() -> list[tuple[str, dict]]:
     """Every statement explain() may run, with sample parameters (for checking them)."""
     m = model()
-    out = [(SOURCES, {}), (SIMILAR, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
+    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
     out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
     out += [(_count_query(t, side), {"key": "x"}) for t in m.relationships for side in ("from", "to")]
     return out
@@ -74,15 +75,17 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
     m = model()
     facts: list[Fact] = []
     sources = dict(store.query(SOURCES)[1])
+    issuers = dict(store.query(ISSUERS)[1])
 
-    def name(label: str, key: str) -> str:
-        # A document by its file, not its hash; other nodes by their key.
-        return f"{label}:{sources.get(key) or key}" if label == "Document" else f"{label}:{key}"
+    def name(label: str, key: str, sep: str = ":") -> str:
+        # A document by its file and organization, not its hash; other nodes by their key.
+        if label != "Document":
+            return f"{label}{sep}{key}"
+        return f"{label}{sep}{sources.get(key) or key}" + (f" ({issuers[key]})" if key in issuers else "")
 
     for label in m.nodes:
         for key, prov in store.query(_node_query(label), {"text": normalize(text)})[1]:
-            facts.append(Fact(f"{label} {sources.get(key) or key}" if label == "Document" else f"{label} {key}",
-                              _evidence(prov, sources)))
+            facts.append(Fact(name(label, key, " "), _evidence(prov, sources)))
             for rel_type, spec in m.relationships.items():
                 for side, other in (("from", "to"), ("to", "from")):
                     if spec[side] != label:
