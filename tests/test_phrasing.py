@@ -183,6 +183,16 @@ CASES = [
     ("twenty lines of site menu before the notice",
      "\n".join(["首页", "机构概况", "工作动态", "纪律审查", "巡视巡察", "党风廉政", "廉政文化", "信息公开", "网上信访", "专题专栏"] * 2)
      + "\n" + SEED_OPENING, "issuer.name", "市妇联党组", "市妇联党组"),
+    ("an enterprise's Party committee signs by its formal name",
+     SEED_OPENING.replace("市妇联党组", "湖南省建设投资集团有限责任公司党委") + "\n欢迎广大干部群众对巡察整改落实情况进行监督。\n"
+     "中共湖南省建设投资集团有限责任公司委员会\n2024年8月20日",
+     "issuer.name", "中共湖南省建设投资集团有限责任公司委员会", "中共湖南省建设投资集团有限责任公司委员会"),
+    ("a period stated by its start only",
+     SEED_OPENING.replace("2023年10月11日至12月1日,市委第三巡察组", "2023年10月11日起,市委第三巡察组"),
+     "inspection.start", "2023-10-11", "2023年10月11日"),
+    ("…and its end is not guessed",
+     SEED_OPENING.replace("2023年10月11日至12月1日,市委第三巡察组", "2023年10月11日起,市委第三巡察组"),
+     "inspection.end", None, None),
     ("a town committee issuer", "中共某县城关镇委员会关于县委巡察整改进展情况的通报\n" + SEED_OPENING,
      "issuer.name", "中共某县城关镇委员会", "中共某县城关镇委员会"),
 ]

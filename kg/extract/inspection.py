@@ -268,6 +268,12 @@ def _read_period(ctx: Context, result: dict, evidence: dict, s_start: int, s_end
         ev = ctx.evidence(months.start, months.end, "inspection.period_months").as_dict()
         evidence["start"] = evidence["end"] = ev
         return dt.date.fromisoformat(months.last + "-01")
+    # 2023年10月11日起, … 开展了为期两个月的巡察: a period stated by its start only.
+    for d in find_dates(norm, s_start, s_end):
+        if re.match(r"\s*(?:起|开始)", norm[d.end : d.end + 3]) and (date := d.resolve(None)):
+            result["start"] = date.isoformat()
+            evidence["start"] = ctx.evidence(d.start, d.end, "inspection.period_start").as_dict()
+            return date
     for a, b in unreadable_dates(norm, s_start, s_end):
         ctx.warn(a, b, "inspection.unreadable_date", "a date in the visit sentence that cannot be read")
     return None

@@ -25,6 +25,10 @@ GROUP = r"(?P<org>\S{2,40}?)(?:\((?:简称|以下简称)[^()]{1,20}\))?(?P<gsuff
 NAME = rf"(?P<cpc>中共)?(?:{COMMITTEE}|{GROUP})"
 SIGNATURE = re.compile(rf"{NAME}$")
 TITLE = re.compile(rf"{NAME}\s*关于")
+# 中共湖南省建设投资集团有限责任公司委员会: an organization's Party committee by its formal name.
+ORG_COMMITTEE = r"(?P<cpc>中共)(?P<org>\S{2,40}?)(?P<gsuffix>委员会)"
+ORG_SIGNATURE = re.compile(rf"{ORG_COMMITTEE}$")
+ORG_TITLE = re.compile(rf"{ORG_COMMITTEE}\s*关于")
 INSPECTED = re.compile(
     r"对(?P<cpc>中共)?(?P<org>[^,。;:\s]{1,30}?)(?:\((?:简称|以下简称)[^()]{1,20}\))?(?P<gsuffix>党组|党委|党工委)"
     r"(?:\([^()]{1,40}\))?(?:开展|进行)")
@@ -37,14 +41,16 @@ OPENING_SUBJECT = re.compile(
 def find_name(ctx: Context) -> tuple[re.Match, str] | None:
     """The issuer's name as written, and the rule that found it."""
     for line in reversed(ctx.closing_lines[-4:]):
-        m = SIGNATURE.match(ctx.norm, line.start, line.end)
-        if m and m.end() == line.end and _plausible(m):
-            return m, "issuer.signature"
+        for pattern in (SIGNATURE, ORG_SIGNATURE):
+            m = pattern.match(ctx.norm, line.start, line.end)
+            if m and m.end() == line.end and _plausible(m):
+                return m, "issuer.signature"
     title = ctx.record.get("title")
     if title:
-        m = TITLE.match(ctx.norm, *title["span"])
-        if m and _plausible(m):
-            return m, "issuer.title"
+        for pattern in (TITLE, ORG_TITLE):
+            m = pattern.match(ctx.norm, *title["span"])
+            if m and _plausible(m):
+                return m, "issuer.title"
     start, end = ctx.preamble()
     m = INSPECTED.search(ctx.norm, start, end)
     if m and not _deictic(m.group("org")):
