@@ -24,7 +24,10 @@ def db(tmp_path_factory, seed_files):
 def test_named_query_as_json(db):
     result = kg("query", "--db", db, "--name", "recurring-regulations", "--format", "json")
     assert result.returncode == 0, result.stderr.decode()
-    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    rows = json.loads(result.stdout)  # one JSON array
+    assert isinstance(rows, list)
+    lines = kg("query", "--db", db, "--name", "recurring-regulations", "--format", "jsonl").stdout.decode().splitlines()
+    assert [json.loads(line) for line in lines] == rows  # jsonl: the same objects, one per line
     assert len(rows) == 4 and {r["organizations"] for r in rows} == {2}
 
 
@@ -46,7 +49,7 @@ def test_hostile_param_changes_nothing(db):
     for args in (["--name", "citing-documents", "--param", f"title={attack}"],
                  ["MATCH (r:Regulation {title: $t}) RETURN r.title", "--param", f"t={attack}"]):
         result = kg("query", "--db", db, *args, "--format", "json")
-        assert result.returncode == 0 and result.stdout == b""
+        assert result.returncode == 0 and json.loads(result.stdout) == []
     stats = kg("stats", "--db", db, "--format", "csv").stdout.decode()
     assert "node,Regulation,94" in stats
 
@@ -67,7 +70,7 @@ def test_query_errors_are_one_line(db, tmp_path):
 
 def test_queries_lists_every_named_query():
     result = kg("queries", "--format", "json")
-    names = {json.loads(line)["name"] for line in result.stdout.decode().splitlines()}
+    names = {row["name"] for row in json.loads(result.stdout)}
     assert {"recurring-regulations", "citing-documents", "organization-regulations", "inspection-timeline", "teams",
             "problems-by-category", "co-cited-regulations", "organizations-by-region"} <= names
 
@@ -94,7 +97,10 @@ def test_export_for_gephi(db, tmp_path, fmt):
     assert kg("export", db, "--format", fmt, "--out", str(out)).returncode == 0
     g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     assert g.number_of_nodes() == 365 and g.number_of_edges() == 422
-    assert g.nodes["Regulation:中国共产党纪律处分条例"]["kind"] == "party_regulation"
+    node = g.nodes["Regulation:中国共产党纪律处分条例"]
+    assert node["kind"] == "party_regulation"
+    assert node["key" if fmt == "graphml" else "kg_key"] == "中国共产党纪律处分条例"
+    assert "networkx_key" not in out.read_text(encoding="utf-8")
 
 
 def test_export_jsonl_from_notices_equals_export_from_store(db):
@@ -115,7 +121,12 @@ def test_export_neo4j_admin(db, tmp_path):
     with open(out / "nodes" / "Regulation.csv", encoding="utf-8", newline="") as f:
         header, *regs = list(csv.reader(f))
     assert header[0] == "key:ID(Regulation)" and header[-1] == ":LABEL"
-    assert len(regs) == 94 and all(r[-1] == "Regulation;Kg" for r in regs)
+    assert "raw_forms:string[]" in header and "evidence:string[]" in header
+    assert len(regs) == 94 and all(r[-1] == "Regulation\x1fKg" for r in regs)
+    with open(out / "nodes" / "Inspection.csv", encoding="utf-8", newline="") as f:
+        assert {"start_date:date", "end_date:date", "feedback_date:date"} <= set(next(csv.reader(f)))
+    assert "--array-delimiter=U+001F" in (out / "import.sh").read_text()
+    assert oct(out.stat().st_mode & 0o777) == "0o755"  # a Neo4j container's user reads it
     script = (out / "import.sh").read_text()
     assert "--relationships=CITES=$dir/relationships/CITES.csv" in script
     again = kg("export", db, "--format", "neo4j-admin", "--out", str(out))

@@ -45,7 +45,7 @@ def run(corpus: Path, *args):
 def recurring(corpus: Path) -> list[str]:
     result = run(corpus, "query", "--db", "c.kg", "--name", "recurring-regulations", "--format", "json")
     assert result.returncode == 0, result.stderr.decode()
-    return sorted(json.loads(line)["title"] for line in result.stdout.decode().splitlines())
+    return sorted(row["title"] for row in json.loads(result.stdout))
 
 
 def build(corpus: Path, *args) -> str:
@@ -77,8 +77,8 @@ def test_same_as_then_keep_apart_change_what_recurs_and_explain_says_why(corpus)
     assert "[curation.keep-apart kg-curation.toml:10: 2018 revision]" in explained
     assert f"Regulation {DISCIPLINE}|apart:" in explained
 
-    listed = run(corpus, "curate", "list", "--format", "json").stdout.decode().splitlines()
-    assert [json.loads(x)["decision"] for x in listed] == ["same-as", "keep-apart"]
+    listed = json.loads(run(corpus, "curate", "list", "--format", "json").stdout)
+    assert [x["decision"] for x in listed] == ["same-as", "keep-apart"]
 
 
 def test_every_backend_sees_the_curated_graph(corpus):
@@ -190,7 +190,7 @@ def test_suggest_lists_titles_equal_but_for_trial_and_short_forms(corpus):
     build(corpus)
     result = run(corpus, "curate", "suggest", "--db", "c.kg", "--format", "json")
     assert result.returncode == 0, result.stderr.decode()
-    rows = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    rows = json.loads(result.stdout)
     pair = next(r for r in rows if {r["keep"], r["merge"]} == {FINAL, TRIAL})
     assert pair["label"] == "Regulation" and "brackets" in pair["because"]
     assert {pair["keep notices"], pair["merge notices"]} == {1}

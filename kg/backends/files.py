@@ -27,6 +27,9 @@ def write(graph: Graph, fmt: str, out: TextIO) -> None:
     import networkx as nx
 
     g = graph.to_networkx()
-    lines = nx.generate_graphml(g) if fmt == "graphml" else nx.generate_gexf(g)
+    if fmt == "graphml":
+        lines = nx.generate_graphml(g)
+    else:  # networkx titles kg's key attribute "networkx_key" in GEXF; Gephi shows it as kg_key
+        lines = (line.replace('title="networkx_key"', 'title="kg_key"') for line in nx.generate_gexf(g))
     for line in lines:
         out.write(line + "\n")

@@ -13,6 +13,7 @@ retires the facts of its previous version and keeps what other notices say.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from kg.errors import KgError
 from kg.graph import Graph, evidence_item, model
 
 KG_LABEL = "Kg"
+# Neo4j holds dates as dates and lists as lists: the embedded store's ISO strings and JSON
+# list strings become `date` and `string[]` (neo4j-admin types) or date() and lists (here).
+DATE_PROPERTIES = {"published", "start_date", "end_date", "feedback_date"}
+LIST_PROPERTIES = {"raw_forms", "same_as"}
 DOC_PREFIX = '{"doc": "'  # every evidence entry starts so; the document key follows
 DEFAULT_BATCH = 10_000
 
@@ -69,7 +74,8 @@ def constraint_statements() -> list[Statement]:
 def node_statement(label: str) -> str:
     props = model().nodes[label]
     # The first notice to state a value keeps it, as in the embedded store.
-    sets = ", ".join(f"n.{p} = coalesce(n.{p}, row.{p})" for p in props)
+    sets = ", ".join(f"n.{p} = coalesce(n.{p}, {'date(row.' + p + ')' if p in DATE_PROPERTIES else 'row.' + p})"
+                     for p in props)
     return (f"UNWIND $rows AS row\nMERGE (n:{label} {{key: row.key}})\nSET n:{KG_LABEL}, {sets}\n"
             f"WITH n, row, [e IN coalesce(n.evidence, []) WHERE NOT e IN row.evidence] + row.evidence AS items\n"
             f"SET n.evidence = items, n.provenance = {_join_provenance('items')}")
@@ -100,9 +106,16 @@ RETIRE_NODES = (
 WIPE = f"MATCH (n:{KG_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted"
 
 
+def neo4j_value(prop: str, value):
+    """A property as Neo4j holds it: a JSON list string becomes a list (dates become
+    dates in the statement, with date())."""
+    return json.loads(value) if prop in LIST_PROPERTIES and value is not None else value
+
+
 def node_rows(graph: Graph, label: str) -> list[dict]:
     props = model().nodes[label]
-    return [{"key": n.key, **{p: n.props.get(p) for p in props}, "evidence": sorted(map(evidence_item, n.provenance))}
+    return [{"key": n.key, **{p: neo4j_value(p, n.props.get(p)) for p in props},
+             "evidence": sorted(map(evidence_item, n.provenance))}
             for (lab, _), n in sorted(graph.nodes.items()) if lab == label]
 
 
@@ -224,4 +237,6 @@ class Neo4jBackend:
 
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
         result = self.run(Statement(cypher, params or {}, "the query"), write=False)
-        return list(result.keys), [list(r.values()) for r in result.records]
+        # Dates come back as ISO text, as the embedded store gives them.
+        return list(result.keys), [[v.iso_format() if hasattr(v, "iso_format") else v for v in r.values()]
+                                   for r in result.records]

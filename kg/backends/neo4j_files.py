@@ -12,10 +12,32 @@ import math
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from kg.backends.neo4j import KG_LABEL, constraint_statements, node_statement, relationship_statement
+from kg.backends.neo4j import (DATE_PROPERTIES, KG_LABEL, LIST_PROPERTIES, constraint_statements, neo4j_value,
+                               node_statement, relationship_statement)
 from kg.graph import evidence_item, model
 
 ADMIN_TYPES = {"STRING": "string", "INT64": "long", "DOUBLE": "double", "BOOLEAN": "boolean"}
+# Between the elements of a string[] value. Quotes and titles may hold ';' (the default),
+# never this control character.
+ARRAY_DELIMITER = "\x1f"
+
+
+def _admin_type(prop: str, kind: str) -> str:
+    if prop in DATE_PROPERTIES:
+        return "date"
+    if prop in LIST_PROPERTIES:
+        return "string[]"
+    return ADMIN_TYPES[kind]
+
+
+def _admin_value(prop: str, value):
+    value = neo4j_value(prop, value)
+    return ARRAY_DELIMITER.join(value) if isinstance(value, list) else value
+
+
+def _evidence(row: dict) -> str:
+    """The `evidence` list kg load neo4j keeps (and retires a changed notice's facts by)."""
+    return ARRAY_DELIMITER.join(sorted(evidence_item(e) for e in json.loads(row.get("provenance") or "[]")))
 
 
 class RowSource(Protocol):
@@ -32,14 +54,17 @@ def write_admin_csv(source: RowSource, folder: Path) -> dict[str, int]:
     counts = {}
     for label in m.nodes:
         props = {p: t for p, t in m.node_properties(label).items() if p != "key"}
-        header = [f"key:ID({label})"] + [f"{p}:{ADMIN_TYPES[t]}" for p, t in props.items()] + [":LABEL"]
-        rows = ([r["key"], *(r.get(p) for p in props), f"{label};{KG_LABEL}"] for r in source.rows(label))
+        header = [f"key:ID({label})"] + [f"{p}:{_admin_type(p, t)}" for p, t in props.items()] + \
+                 ["evidence:string[]", ":LABEL"]
+        rows = ([r["key"], *(_admin_value(p, r.get(p)) for p in props), _evidence(r),
+                 f"{label}{ARRAY_DELIMITER}{KG_LABEL}"] for r in source.rows(label))
         counts[f"nodes/{label}.csv"] = _write(folder / "nodes" / f"{label}.csv", header, rows)
     for rel_type, spec in m.relationships.items():
         props = m.relationship_properties(rel_type)
         header = [f":START_ID({spec['from']})", f":END_ID({spec['to']})"] + \
-                 [f"{p}:{ADMIN_TYPES[t]}" for p, t in props.items()] + [":TYPE"]
-        rows = ([r["from"], r["to"], *(r.get(p) for p in props), rel_type] for r in source.relationship_rows(rel_type))
+                 [f"{p}:{_admin_type(p, t)}" for p, t in props.items()] + ["evidence:string[]", ":TYPE"]
+        rows = ([r["from"], r["to"], *(_admin_value(p, r.get(p)) for p in props), _evidence(r), rel_type]
+                for r in source.relationship_rows(rel_type))
         counts[f"relationships/{rel_type}.csv"] = _write(folder / "relationships" / f"{rel_type}.csv", header, rows)
     args = [f"--nodes={label}={{dir}}/nodes/{label}.csv" for label in m.nodes]
     args += [f"--relationships={t}={{dir}}/relationships/{t}.csv" for t in m.relationships]
@@ -48,6 +73,7 @@ def write_admin_csv(source: RowSource, folder: Path) -> dict[str, int]:
         "#!/bin/sh\n# Import into an empty, stopped database (default: neo4j). Run from anywhere.\n"
         'dir="$(cd "$(dirname "$0")" && pwd)"\n'
         "neo4j-admin database import full --overwrite-destination --multiline-fields=true \\\n  "
+        "--array-delimiter=U+001F \\\n  "
         + " \\\n  ".join(a.replace("{dir}", "$dir") for a in args) + ' \\\n  "${1:-neo4j}"\n', encoding="utf-8")
     script.chmod(0o755)
     return counts
@@ -97,7 +123,7 @@ def write_cypher_script(source: RowSource, out: TextIO, batch_size: int = 500) -
     def emit(statement: str, rows) -> None:
         batch = []
         for row in rows:
-            row = dict(row)
+            row = {k: neo4j_value(k, v) for k, v in row.items()}
             row["evidence"] = [evidence_item(e) for e in json.loads(row.pop("provenance") or "[]")]
             batch.append(row)
             if len(batch) == batch_size:

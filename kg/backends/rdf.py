@@ -14,15 +14,18 @@ node by node from a row source, so N-Triples, Turtle and TriG stream.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import re
+import warnings
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TextIO
 from urllib.parse import quote, unquote
 
 from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import XSD, NamespaceManager
 
 from kg.errors import KgError
 from kg.graph import Graph, Node, canonical, model, quote_is_whole
@@ -58,6 +61,7 @@ class Mapper:
         self.lang = set(m["lang"])
         self.dates = set(m["date"])
         self._seen_evidence: set[str] = set()
+        self._seen_edges: set[tuple] = set()  # doc eli:cites reg once, however often it cites it
 
     # -- IRIs ----------------------------------------------------------------------
     def node(self, label: str, key: str) -> URIRef:
@@ -109,7 +113,9 @@ class Mapper:
         spec = model().relationships[rel_type]
         predicate = ns(mapping()["relationships"][rel_type])
         a, b = self.node(spec["from"], row["from"]), self.node(spec["to"], row["to"])
-        yield a, predicate, b
+        if (a, predicate, b) not in self._seen_edges:
+            self._seen_edges.add((a, predicate, b))
+            yield a, predicate, b
         st = self.statement(rel_type, row["key"])
         yield st, RDF.type, RDF.Statement
         yield st, RDF.subject, a
@@ -126,7 +132,8 @@ class Mapper:
         for entry in json.loads(provenance_json or "[]"):
             doc = self.node("Document", entry["doc"])
             ev = self.evidence(entry)
-            yield subject, PROV.wasDerivedFrom, doc
+            if subject != doc:  # a notice is not derived from itself
+                yield subject, PROV.wasDerivedFrom, doc
             yield subject, KG.evidence, ev
             if str(ev) in self._seen_evidence:
                 continue
@@ -137,10 +144,12 @@ class Mapper:
             yield ev, KG.rule, Literal(entry["rule"])
             yield ev, OA.hasTarget, target
             yield target, OA.hasSource, doc
+            if entry["span"] == [0, 0] and not entry["quote"]:
+                continue  # the notice as a whole (one without a title line): no empty selection
             yield target, OA.hasSelector, position
             yield position, RDF.type, OA.TextPositionSelector
-            yield position, OA.start, Literal(entry["span"][0], datatype=XSD.integer)
-            yield position, OA.end, Literal(entry["span"][1], datatype=XSD.integer)
+            yield position, OA.start, Literal(entry["span"][0], datatype=XSD.nonNegativeInteger)
+            yield position, OA.end, Literal(entry["span"][1], datatype=XSD.nonNegativeInteger)
             if quote_is_whole(entry):
                 yield target, OA.hasSelector, quote_sel
                 yield quote_sel, RDF.type, OA.TextQuoteSelector
@@ -151,15 +160,17 @@ class Mapper:
     def chunks(self, source) -> Iterator[list[tuple]]:
         """Triples a node or relationship at a time, streamed from a row source."""
         m = model()
+        # dict.fromkeys: a subject cites one notice in several places, but is derived from it once
         for label in m.nodes:
             for row in source.rows(label):
-                yield list(self.node_triples(label, row))
+                yield list(dict.fromkeys(self.node_triples(label, row)))
         for rel_type in m.relationships:
             for row in source.relationship_rows(rel_type):
-                yield list(self.relationship_triples(rel_type, row))
+                yield list(dict.fromkeys(self.relationship_triples(rel_type, row)))
 
 
 def _bind(g: RdfGraph) -> RdfGraph:
+    g.namespace_manager = NamespaceManager(g, bind_namespaces="none")  # kg's prefixes only, not rdflib's 30
     for prefix, iri in mapping()["prefixes"].items():
         g.bind(prefix, iri, override=True)
     return g
@@ -177,7 +188,9 @@ def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
         for chunk in mapper.chunks(source):
             for t in chunk:
                 g.add(t)
-        out.write(g.serialize(format="json-ld", auto_compact=True))
+        used = {str(term) for t in g for term in t}
+        context = {p: iri for p, iri in mapping()["prefixes"].items() if any(u.startswith(iri) for u in used)}
+        out.write(g.serialize(format="json-ld", context=context, auto_compact=True))
         return
     if fmt == "nt":
         for chunk in mapper.chunks(source):
@@ -219,24 +232,51 @@ def _term(term, nsm) -> str:
 
 
 def parse(path: str) -> RdfGraph:
-    """An RDF file (format by its suffix) into an rdflib graph."""
+    """An RDF file (format by its suffix) into an rdflib graph. A dataset (TriG, N-Quads,
+    JSON-LD with named graphs) is read whole: its default graph and every named graph,
+    so queries see every triple (GRAPH ?g patterns included). A file with no triple is
+    an error, not an empty success."""
+    from rdflib import Dataset
     from rdflib.util import guess_format
 
     fmt = guess_format(path) or "turtle"
-    g = RdfGraph()
+    g = Dataset(default_union=True)
     try:
-        g.parse(path, format=fmt)
+        with _quiet():
+            g.parse(path, format=fmt)
     except FileNotFoundError:
         raise KgError(f"{path}: no such file") from None
     except Exception as e:  # rdflib raises many parser-specific errors
         raise KgError(f"{path}: not readable as {fmt} ({type(e).__name__}: {str(e)[:200]})") from None
+    if len(union(g)) == 0:
+        raise KgError(f"{path}: no triples in it (in its default graph or any named graph)")
     return g
+
+
+@contextlib.contextmanager
+def _quiet():
+    """rdflib's Dataset calls its own deprecated API (default_context) on every parse and
+    query: nothing a user can act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="rdflib")
+        yield
+
+
+def union(g) -> RdfGraph:
+    """Every triple of a dataset (or a graph) in one plain graph."""
+    if not hasattr(g, "contexts"):
+        return g
+    out = _bind(RdfGraph())
+    for t in g.triples((None, None, None)):
+        out.add(t[:3])
+    return out
 
 
 def to_model(g: RdfGraph) -> Graph:
     """The graph-model view of an RDF export (for kg import): nodes, relationships,
     provenance. Provenance entries come back sorted (RDF keeps no order)."""
     m, rm = model(), mapping()
+    g = union(g)
     graph = Graph()
     keys = {s: str(k) for s, k in g.subject_objects(KG.key)}
     for label, spec in rm["nodes"].items():
@@ -273,7 +313,9 @@ def _entries(g: RdfGraph, subject, keys) -> list[dict]:
     out = []
     for ev in g.objects(subject, KG.evidence):
         target = g.value(ev, OA.hasTarget)
-        entry = {"doc": keys[g.value(target, OA.hasSource)], "rule": str(g.value(ev, KG.rule))}
+        # A notice as a whole has no selector: span [0, 0], nothing quoted.
+        entry = {"doc": keys[g.value(target, OA.hasSource)], "rule": str(g.value(ev, KG.rule)), "span": [0, 0],
+                 "quote": ""}
         if (excerpt := g.value(ev, KG.excerpt)) is not None:
             entry["quote"] = str(excerpt)
         for sel in g.objects(target, OA.hasSelector):
@@ -285,12 +327,34 @@ def _entries(g: RdfGraph, subject, keys) -> list[dict]:
     return canonical(out)
 
 
+def _parameter(value) -> Literal:
+    return Literal(value, datatype=XSD.integer) if isinstance(value, int) and not isinstance(value, bool) else Literal(value)
+
+
+def with_values(query: str, params: dict) -> tuple[str, dict]:
+    """(query, the params left over). A parameter the query declares with an inline
+    `VALUES ?name { default }` block gets its value there, as an escaped RDF term: the
+    form every SPARQL engine reads (Oxigraph and Jena as well as rdflib). Others are
+    left for initial bindings."""
+    rest = {}
+    for name, value in params.items():
+        block = re.compile(rf"VALUES\s+\?{re.escape(name)}\s*\{{[^}}]*\}}")
+        if block.search(query):
+            replacement = f"VALUES ?{name} {{ {_parameter(value).n3()} }}"
+            query = block.sub(lambda _m, text=replacement: text, query, count=1)
+        else:
+            rest[name] = value
+    return query, rest
+
+
 def sparql(g: RdfGraph, query: str, params: dict | None = None) -> tuple[list[str], list[list]]:
-    """(columns, rows) of a SELECT query. Values reach the query only as bindings."""
-    bindings = {k: Literal(v, datatype=XSD.integer) if isinstance(v, int) and not isinstance(v, bool) else Literal(v)
-                for k, v in (params or {}).items()}
+    """(columns, rows) of a SELECT query. Values reach the query only as RDF terms:
+    escaped in a VALUES block, or as initial bindings."""
+    query, rest = with_values(query, params or {})
+    bindings = {k: _parameter(v) for k, v in rest.items()}
     try:
-        result = g.query(query, initBindings=bindings)
+        with _quiet():
+            result = g.query(query, initBindings=bindings)
     except Exception as e:  # rdflib's parser and evaluator raise many kinds
         raise KgError(f"SPARQL query failed: {type(e).__name__}: {str(e)[:300]}") from None
     columns = [str(v) for v in result.vars]
@@ -306,5 +370,5 @@ def validate(g: RdfGraph) -> tuple[bool, str]:
     from kg.schema import path as schema_path
 
     shapes = RdfGraph().parse(data=schema_path("shapes.ttl").read_text(encoding="utf-8"), format="turtle")
-    conforms, _, text = pyshacl.validate(g, shacl_graph=shapes, advanced=True, allow_warnings=False)
+    conforms, _, text = pyshacl.validate(union(g), shacl_graph=shapes, advanced=True, allow_warnings=False)
     return bool(conforms), text

@@ -37,10 +37,29 @@ app = typer.Typer(
     name="kg",
     help="Knowledge graphs from Chinese discipline-inspection notices.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # kg --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"kg {version('kg')}")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            typer.echo("kg (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                 help="Print kg's version and exit."),
+) -> None:
+    """Knowledge graphs from Chinese discipline-inspection notices."""
+
+
 app.command("extract")(extract.extract_command)
 app.command("build")(build.build_command)
 app.command("coverage")(coverage.coverage_command)

@@ -9,7 +9,8 @@ import sys
 
 class Format(str, enum.Enum):
     table = "table"
-    json = "json"
+    json = "json"  # one JSON array of objects, as sqlite-utils and datasette print
+    jsonl = "jsonl"  # one object per line
     csv = "csv"
 
 
@@ -17,6 +18,9 @@ def print_rows(columns: list[str], rows: list[list], fmt: Format, whole: tuple[s
     """Rows as a table (columns named in `whole` are never wrapped: names a user copies),
     JSON or CSV."""
     if fmt is Format.json:
+        objects = [dict(zip(columns, row)) for row in rows]
+        sys.stdout.write(json.dumps(objects, ensure_ascii=False, default=str, indent=1) + "\n")
+    elif fmt is Format.jsonl:
         for row in rows:
             sys.stdout.write(json.dumps(dict(zip(columns, row)), ensure_ascii=False, default=str) + "\n")
     elif fmt is Format.csv:
