@@ -3,6 +3,7 @@ figure's Chinese labels, and the report."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -88,6 +89,30 @@ def test_selecting_a_regulation_lists_citing_sentences(data, tmp_path):
     assert panel.count("<li>") == 5
 
 
+def _visible_text(dom: str) -> str:
+    body = dom.split("<body", 1)[1]
+    body = re.sub(r"<script.*?</script>", "", body, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_the_page_speaks_one_language(data, tmp_path):
+    """Chinese by default, English with --lang en: no mixing in what a user reads."""
+    page = tmp_path / "recurrence.html"
+    page.write_text(recurrence.html(data), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path, "#select=" + quote("中国共产党纪律处分条例"))
+    text = _visible_text(dom)
+    assert "至少被" in text and "处引用" in text and "学习" in text
+    prose = re.sub(r"\S*[/.]\S*", " ", text)  # file paths aside
+    words = set(re.findall(r"[A-Za-z]{4,}", prose)) - {"English"}  # the toggle names the other language
+    assert not words, words
+    page.write_text(recurrence.html(data, "en"), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path, "#select=" + quote("中国共产党纪律处分条例"))
+    text = _visible_text(dom)
+    assert "cited by at least" in text and "citations" in text and "studied" in text
+    for chinese_ui in ("至少被", "个单位", "处引用", "类别", "党内法规"):
+        assert chinese_ui not in text
+
+
 def test_static_figure_renders_chinese_labels(data, tmp_path):
     from PIL import Image
 
@@ -154,3 +179,33 @@ def test_static_figure_is_capped_and_says_so(data, tmp_path, monkeypatch):
     from PIL import Image
 
     assert Image.open(tmp_path / "capped.png").width < Image.open(tmp_path / "all.png").width
+
+
+def test_figure_after_pip_install_alone_draws_chinese_glyphs(data, tmp_path, monkeypatch):
+    """With no Chinese font on the machine, the font installed with kg sets the labels:
+    every label character has a glyph in it (a Latin-only font has none), and the figure
+    differs from the one a Latin-only font draws (boxes)."""
+    from matplotlib import font_manager
+    from PIL import Image, ImageChops
+
+    monkeypatch.delenv("KG_CJK_FONT", raising=False)
+    monkeypatch.setattr(font_manager.fontManager, "ttflist",
+                        [f for f in font_manager.fontManager.ttflist if f.name not in recurrence.CJK_FAMILIES])
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    font = recurrence.cjk_font()
+    assert font.get_file() == recurrence.bundled_font()
+    labels = "".join(r.title for r in data.recurring(2)) + "跨单位反复引用的法规"
+    packaged = font_manager.get_font(font.get_file())
+    latin = font_manager.get_font(font_manager.findfont("DejaVu Sans"))
+    assert all(packaged.get_char_index(ord(c)) for c in labels)
+    assert not any(latin.get_char_index(ord(c)) for c in "法规条例")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is a warning in matplotlib
+        recurrence.figure(data, tmp_path / "cjk.png")
+    monkeypatch.setenv("KG_CJK_FONT", font_manager.findfont("DejaVu Sans"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        recurrence.figure(data, tmp_path / "latin.png")
+    a = Image.open(tmp_path / "cjk.png").convert("L")
+    b = Image.open(tmp_path / "latin.png").convert("L").resize(a.size)
+    assert ImageChops.difference(a, b).getbbox() is not None

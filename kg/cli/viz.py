@@ -1,6 +1,7 @@
 """kg viz recurrence, kg report: pictures of the graph."""
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,11 @@ from kg.cli.common import error
 from kg.errors import KgError
 from kg.fileio import atomic_text
 
+class Language(str, enum.Enum):
+    zh = "zh"
+    en = "en"
+
+
 app = typer.Typer(help="Pictures of the graph.", no_args_is_help=True)
 
 
@@ -19,6 +25,7 @@ def recurrence_command(
     db: DB,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="recurrence.html (interactive), .png or .svg (static).")],
     min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="For .png/.svg: how many citing organizations make a row.")] = 2,
+    lang: Annotated[Language, typer.Option("--lang", help="For .html: the page's language (a button switches it).")] = Language.zh,
 ) -> None:
     """Which regulations recur across organizations.
 
@@ -36,7 +43,7 @@ def recurrence_command(
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
         with atomic_text(str(out)) as f:
-            f.write(recurrence.html(data))
+            f.write(recurrence.html(data, lang.value))
     elif suffix in (".png", ".svg"):
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.stem}.tmp{suffix}")

@@ -2,7 +2,7 @@
 
 The page is one self-contained HTML file (its script is inline, no CDN), so it opens in
 an office without internet. The figure is an organizations × regulations matrix drawn
-with matplotlib and a CJK font found on the machine.
+with matplotlib and a CJK font (a system one, or Noto Sans SC installed with kg).
 """
 from __future__ import annotations
 
@@ -24,12 +24,13 @@ MAX_REGULATIONS = 40
 MAX_ORGANIZATIONS = 60
 
 
-def html(data: Recurrence) -> str:
+def html(data: Recurrence, lang: str = "zh") -> str:
     """The interactive page: regulations cited by at least one organization, by default
-    those cited by two or more."""
+    those cited by two or more; in Chinese, or English (`lang` "en"), with a toggle."""
     regs = sorted(data.regulations.values(), key=lambda r: (-len(r.organizations), r.title))
     payload = {
         "default_min": 2 if data.recurring(2) else 1,
+        "lang": lang,
         "organizations": [{"id": k, **v} for k, v in sorted(data.organizations.items())],
         "regulations": [{"id": r.key, "title": r.title, "kind": r.kind, "organizations": sorted(r.organizations),
                          "citations": [c.__dict__ for c in r.citations]} for r in regs],
@@ -41,7 +42,8 @@ def html(data: Recurrence) -> str:
 
 
 def cjk_font():
-    """A font file with Chinese glyphs: KG_CJK_FONT, else one of the usual families."""
+    """A font file with Chinese glyphs: KG_CJK_FONT, else a system font of the usual
+    families, else Noto Sans SC as installed with kg (pylopdf-fonts-zh-cn, SIL OFL 1.1)."""
     from matplotlib import font_manager
 
     if os.environ.get("KG_CJK_FONT"):
@@ -59,23 +61,33 @@ def cjk_font():
         if name in CJK_FAMILIES:
             font_manager.fontManager.addfont(path)
             return font_manager.FontProperties(fname=path)
+    packaged = bundled_font()
+    if packaged is not None:
+        return font_manager.FontProperties(fname=packaged)
     raise KgError("no Chinese font found for the figure: install one (Debian: apt-get install fonts-wqy-microhei "
                   "or fonts-noto-cjk) or set KG_CJK_FONT to a .ttf/.ttc/.otf file")
+
+
+def bundled_font() -> str | None:
+    """Noto Sans SC from the pylopdf-fonts-zh-cn package (a kg dependency), if installed."""
+    try:
+        import pylopdf_fonts_zh_cn
+    except ImportError:
+        return None
+    path = pylopdf_fonts_zh_cn.sans_path()
+    return str(path) if path.is_file() else None
 
 
 def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> str | None:
     """Organizations × recurring regulations; a cell's shade says what was done. Draws at
     most MAX_REGULATIONS × MAX_ORGANIZATIONS (those cited by, and citing, the most) and
     returns a note saying what was left out, if anything."""
-    try:
-        import matplotlib
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.colors import ListedColormap
-        from matplotlib.patches import Patch
-    except ImportError:
-        raise KgError("figures need matplotlib: pip install 'kg[viz]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
     font = cjk_font()
     all_regs = data.recurring(min_organizations) or data.recurring(1)[:20]
     if not all_regs:
