@@ -185,3 +185,21 @@ def test_progress_off_a_terminal_is_a_line_every_few_seconds(tmp_path, seed_file
     assert result.returncode == 0
     assert lines[-1].startswith("Extracting: 5/5 (100 %), ") and lines[-1].endswith(" s")
     assert len(lines) == 5
+
+
+def test_usage_mistakes_are_one_line_with_exit_2(tmp_path):
+    result = kg("build")
+    assert result.returncode == 2
+    assert result.stderr.decode().strip().splitlines() == ["kg: Missing argument 'paths'. (`kg build --help` for usage)"]
+    result = kg("export", str(tmp_path), "--format", "nope")
+    assert result.returncode == 2 and len(result.stderr.decode().strip().splitlines()) == 1
+    assert result.stderr.decode().startswith("kg: Invalid value for '--format'")
+
+
+def test_the_neo4j_advice_names_options_the_command_has():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    exe = Path(sys.executable).with_name("kg")
+    result = subprocess.run([str(exe), "query", "--neo4j", "--name", "teams"], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "set NEO4J_URI (e.g. bolt://localhost:7687) or pass --uri" in result.stderr.decode()
+    assert "--uri" in subprocess.run([str(exe), "query", "-h"], capture_output=True, timeout=60).stdout.decode()
