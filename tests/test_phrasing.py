@@ -193,6 +193,10 @@ CASES = [
     ("…and its end is not guessed",
      SEED_OPENING.replace("2023年10月11日至12月1日,市委第三巡察组", "2023年10月11日起,市委第三巡察组"),
      "inspection.end", None, None),
+    ("a signature with its date on one line", SEED_OPENING + "\n欢迎监督。\n中共湘潭市妇女联合会党组 2024年8月20日",
+     "published", "2024-08-20", "2024年8月20日"),
+    ("…names the issuer", SEED_OPENING + "\n欢迎监督。\n中共湘潭市妇女联合会党组 2024年8月20日",
+     "issuer.name", "中共湘潭市妇女联合会党组", "中共湘潭市妇女联合会党组"),
     ("a town committee issuer", "中共某县城关镇委员会关于县委巡察整改进展情况的通报\n" + SEED_OPENING,
      "issuer.name", "中共某县城关镇委员会", "中共某县城关镇委员会"),
 ]
@@ -229,3 +233,25 @@ def test_every_span_points_at_its_raw_text():
 def test_what_cannot_be_placed_is_a_warning(text, rule, raw):
     warnings = record_of(text)["warnings"]
     assert (rule, raw) in [(w["rule"], w["raw"]) for w in warnings]
+
+
+CLOSING = "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议,请及时向我们反映。"
+
+
+@pytest.mark.parametrize("closing,phones,emails,address", [
+    # seed 002's closing line, as written
+    ("联系电话:0744—6223478。邮政信箱:桑植县行政中心818室;电子邮箱:296508598@qq.com。",
+     ["0744-6223478"], ["296508598@qq.com"], "桑植县行政中心818室"),
+    ("举报电话:12388;电子邮箱:296508598@qq.com", ["12388"], ["296508598@qq.com"], None),
+    ("联系电话:(0744)6223478、13800138000;电子邮箱:296508598@qq.com。",
+     ["0744-6223478", "13800138000"], ["296508598@qq.com"], None),
+    ("联系方式:湘潭市妇女联合会,地址:湘潭市岳塘区湖湘西路6号(邮编411100)。", [], [], "湘潭市岳塘区湖湘西路6号"),
+], ids=["seed", "hotline", "two numbers", "address and bracketed postcode"])
+def test_contacts(closing, phones, emails, address):
+    text = SEED_OPENING + "\n" + CLOSING + closing
+    contacts = record_of(text)["contacts"]
+    assert [p["value"] for p in contacts["phones"]] == phones
+    assert [e["value"] for e in contacts["emails"]] == emails
+    assert (contacts["address"] or {}).get("value") == address
+    for fact in [*contacts["phones"], *contacts["emails"], *filter(None, [contacts["address"]])]:
+        assert text[fact["span"][0]:fact["span"][1]] == fact["raw"]

@@ -82,6 +82,20 @@ class Context:
             end = line.end
         return start, end
 
+    def signature_parts(self, line: layout.Line) -> tuple[int, object | None]:
+        """A closing line as (where its name ends, its trailing date mention or None):
+        `中共××局党组 2023年12月20日` flattened onto one line by a web page."""
+        from kg.extract.dates import find_dates
+
+        dates = find_dates(self.norm, line.start, line.end)
+        last = dates[-1] if dates else None
+        if last is None or self.norm[last.end : line.end].strip(" )") or last.start == line.start:
+            return line.end, None
+        end = last.start
+        while end > line.start and self.norm[end - 1] in " (":
+            end -= 1
+        return end, last
+
     def evidence(self, start: int, end: int, rule: str) -> Evidence:
         return Evidence(start, end, self.doc.text[start:end], rule)
 

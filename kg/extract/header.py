@@ -105,6 +105,9 @@ def published(ctx: Context) -> dict | None:
         date = mention.resolve(None) if mention else None
         if date:
             return ctx.fact(line.start, line.end, "published.signature", value=date.isoformat())
+        end, trailing = ctx.signature_parts(line)  # 中共××局党组 2023年12月20日
+        if trailing and _is_name_line(ctx.norm[line.start : end]) and (date := trailing.resolve(None)):
+            return ctx.fact(trailing.start, trailing.end, "published.signature_line", value=date.isoformat())
     return _header_date(ctx)
 
 
