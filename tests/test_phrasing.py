@@ -197,6 +197,12 @@ CASES = [
      "published", "2024-08-20", "2024年8月20日"),
     ("…names the issuer", SEED_OPENING + "\n欢迎监督。\n中共湘潭市妇女联合会党组 2024年8月20日",
      "issuer.name", "中共湘潭市妇女联合会党组", "中共湘潭市妇女联合会党组"),
+    ("a numbered team without its committee", SEED_OPENING.replace("市委第三巡察组", "第三巡察组"),
+     "inspection.team_number", 3, None),
+    ("…whose committee the deployment names", SEED_OPENING.replace("市委第三巡察组", "第三巡察组"),
+     "inspection.committee", "市委", "市委统一部署"),
+    ("a month period with 中旬 and 下旬", SEED_OPENING.replace("2023年10月11日至12月1日", "2023年10月中旬至12月下旬"),
+     "inspection.end", "2023-12", "2023年10月中旬至12月下旬"),
     ("a town committee issuer", "中共某县城关镇委员会关于县委巡察整改进展情况的通报\n" + SEED_OPENING,
      "issuer.name", "中共某县城关镇委员会", "中共某县城关镇委员会"),
 ]

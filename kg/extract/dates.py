@@ -32,9 +32,9 @@ RANGE_JOINER = re.compile(r"\s*起?\s*(?:至|到|—|–|-|~|～)\s*")
 BARE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月|度)")
 # 2022年5月至6月, 2022年11月至2023年1月: a period stated to the month only.
 MONTH_RANGE = re.compile(
-    r"""(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月(?:份)?
+    r"""(?P<y1>(?:19|20)\d{2})\s*年\s*(?P<m1>\d{1,2})\s*月(?:份|上旬|中旬|下旬|初|中|底|末)?
         \s*(?:至|到|—|–|-|~|～)\s*
-        (?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月(?:份)?(?!\s*\d)""",
+        (?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月(?:份|上旬|中旬|下旬|初|中|底|末)?(?!\s*\d)""",
     re.VERBOSE,
 )
 # Digits before 日 that no date pattern read: a date the page mangled (202131日).

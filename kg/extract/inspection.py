@@ -32,7 +32,8 @@ ROUND = re.compile(
 DEPLOYMENT = re.compile(rf"{COMMITTEE}[^,。;:\s关]{{0,12}}?(?P<kind>巡视|巡察)")
 # 根据县委统一部署, …, 巡察组对…: the team is named by its kind alone, the committee by the deployment.
 DEPLOYED_BY = re.compile(rf"(?:根据|按照){COMMITTEE}[^,。;:\s]{{0,10}}?部署")
-BARE_TEAM = re.compile(r"(?<![委第级项动级叉\d一二三四五六七八九十])(?P<kind>巡视|巡察)组")
+# 巡察组, 第一巡视组: a team named without its committee (the deployment names it).
+BARE_TEAM = re.compile(rf"(?<![委级项动叉\d一二三四五六七八九十第])(?:第(?P<num>{N}))?(?P<kind>巡视|巡察)组")
 LEVELS = {"省": "province", "自治区": "province", "市": "city", "州": "city", "自治州": "city", "盟": "city",
           "县": "county", "区": "county", "旗": "county", "自治县": "county"}
 
@@ -155,7 +156,8 @@ def inspection(ctx: Context) -> dict | None:
         committee, start, rule = _committee(ctx, d)
         evidence["committee"] = ctx.evidence(start, d.end(), rule.replace("team", "deployed_by")).as_dict()
         evidence["team"] = ctx.evidence(team_match.start(), team_match.end(), "inspection.bare_team").as_dict()
-        team, number, kind, anchor = team_match.group(), None, team_match.group("kind"), team_match.start()
+        number = cn_number(team_match.group("num")) if team_match.group("num") else None
+        team, kind, anchor = team_match.group(), team_match.group("kind"), team_match.start()
     else:
         d = _deployment(ctx)
         if d is None:
