@@ -203,6 +203,9 @@ CASES = [
      "inspection.committee", "市委", "市委统一部署"),
     ("a month period with 中旬 and 下旬", SEED_OPENING.replace("2023年10月11日至12月1日", "2023年10月中旬至12月下旬"),
      "inspection.end", "2023-12", "2023年10月中旬至12月下旬"),
+    ("a date after the title without brackets",
+     "中共上海市普陀区委员会关于十二届市委第二轮巡视集中整改进展情况的通报 2024-07-26\n来源: 上海普陀\n" + SEED_OPENING,
+     "published", "2024-07-26", "2024-07-26"),
     ("a town committee issuer", "中共某县城关镇委员会关于县委巡察整改进展情况的通报\n" + SEED_OPENING,
      "issuer.name", "中共某县城关镇委员会", "中共某县城关镇委员会"),
 ]

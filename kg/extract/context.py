@@ -82,9 +82,10 @@ class Context:
             end = line.end
         return start, end
 
-    def signature_parts(self, line: layout.Line) -> tuple[int, object | None]:
-        """A closing line as (where its name ends, its trailing date mention or None):
-        `中共××局党组 2023年12月20日` flattened onto one line by a web page."""
+    def split_trailing_date(self, line: layout.Line) -> tuple[int, object | None]:
+        """(where the text before a line's trailing date ends, that date mention), or
+        (line end, None): `中共××局党组 2023年12月20日` flattened onto one line by a web
+        page, `…的通报 (2024-07-26)` in a page header."""
         from kg.extract.dates import find_dates
 
         dates = find_dates(self.norm, line.start, line.end)

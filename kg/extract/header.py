@@ -35,12 +35,8 @@ def title(ctx: Context) -> dict | None:
         t = line.text
         if NAVIGATION.search(t) or "," in t or t.endswith("。") or len(t) > 90 or _only_dates(ctx, line):
             continue
-        end = line.end
-        dated = _bracketed_date_at_end(ctx, line)
+        end, dated = ctx.split_trailing_date(line)  # …的通报 (2024-07-26): the date is not the title's
         if dated:
-            end = dated.start
-            while end > line.start and ctx.norm[end - 1] in " (":
-                end -= 1
             t = ctx.norm[line.start : end]
         if TITLE_WORDS.search(t) or "关于" in t:
             following = lines[i + 1] if i + 1 < len(lines) else None
@@ -65,13 +61,6 @@ def _lone_date(ctx: Context, start: int, end: int):
     d = dates[0]
     rest = ctx.norm[start : d.start] + ctx.norm[d.end : end]
     return d if re.fullmatch(r"[\s()]*", rest) else None
-
-
-def _bracketed_date_at_end(ctx: Context, line):
-    """`…的通报 (2024-07-26)`: a date in brackets closing a title line."""
-    close = ctx.norm.rfind(")", line.start, line.end)
-    opening = ctx.norm.rfind("(", line.start, close) if close == line.end - 1 else -1
-    return _lone_date(ctx, opening, line.end) if opening >= 0 else None
 
 
 def _is_name_line(text: str) -> bool:
@@ -105,7 +94,7 @@ def published(ctx: Context) -> dict | None:
         date = mention.resolve(None) if mention else None
         if date:
             return ctx.fact(line.start, line.end, "published.signature", value=date.isoformat())
-        end, trailing = ctx.signature_parts(line)  # 中共××局党组 2023年12月20日
+        end, trailing = ctx.split_trailing_date(line)  # 中共××局党组 2023年12月20日
         if trailing and _is_name_line(ctx.norm[line.start : end]) and (date := trailing.resolve(None)):
             return ctx.fact(trailing.start, trailing.end, "published.signature_line", value=date.isoformat())
     return _header_date(ctx)
@@ -128,8 +117,8 @@ def _header_date(ctx: Context) -> dict | None:
                 found.append((0, ctx.fact(d.start, d.end, "published.header_label", value=date.isoformat())))
             elif CLOCK.match(after):
                 found.append((1, ctx.fact(d.start, d.end, "published.header_clock", value=date.isoformat())))
-            elif title_fact and title_fact["span"][1] <= d.start < line.end and _bracketed_date_at_end(ctx, line):
-                found.append((2, ctx.fact(d.start, d.end, "published.title_bracket", value=date.isoformat())))
+            elif title_fact and title_fact["span"][1] <= d.start < line.end and ctx.split_trailing_date(line)[1] == d:
+                found.append((2, ctx.fact(d.start, d.end, "published.title_date", value=date.isoformat())))
             elif _lone_date(ctx, line.start, line.end) or (d.start == line.start and after[:1].isspace()):
                 # a date alone on its line, or opening a header line (2021-09-30  来源:…)
                 found.append((3, ctx.fact(d.start, d.end, "published.header_line", value=date.isoformat())))

@@ -41,7 +41,7 @@ OPENING_SUBJECT = re.compile(
 def find_name(ctx: Context) -> tuple[re.Match, str] | None:
     """The issuer's name as written, and the rule that found it."""
     for line in reversed(ctx.closing_lines[-4:]):
-        end, _ = ctx.signature_parts(line)  # a name, possibly followed by its date
+        end, _ = ctx.split_trailing_date(line)  # a name, possibly followed by its date
         for pattern in (SIGNATURE, ORG_SIGNATURE):
             m = pattern.match(ctx.norm, line.start, end)
             if m and m.end() == end and _plausible(m):
