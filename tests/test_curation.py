@@ -77,6 +77,11 @@ def test_same_as_then_keep_apart_change_what_recurs_and_explain_says_why(corpus)
     assert "[curation.keep-apart kg-curation.toml:10: 2018 revision]" in explained
     assert f"Regulation {DISCIPLINE}|apart:" in explained
 
+    # Decisions travel to worker processes too: two workers build the same curated graph.
+    single = recurring(corpus)
+    build(corpus, "--workers", "2")
+    assert recurring(corpus) == single
+
     listed = json.loads(run(corpus, "curate", "list", "--format", "json").stdout)
     assert [x["decision"] for x in listed] == ["same-as", "keep-apart"]
 
