@@ -166,7 +166,7 @@ def inspection(ctx: Context) -> dict | None:
         evidence["committee"] = ctx.evidence(start, d.end(), rule.replace("team", "deployment")).as_dict()
         team, number, kind, anchor = None, None, d.group("kind"), d.start()
     if committee is None or rule.endswith("unresolved"):
-        span = evidence.get("team") or evidence["committee"]
+        span = evidence.get("committee") or evidence["team"]  # where the committee is named
         ctx.warn(*span["span"], "inspection.committee_unplaced",
                  "the inspecting committee is not placed in a division")
     result = {
