@@ -115,7 +115,7 @@ def issuer(ctx: Context) -> dict | None:
         return None
     m, rule = found
     groups = m.groupdict()
-    cpc = "中共" if groups.get("cpc") or rule == "issuer.full_name_in_text" else ""
+    cpc = "中共" if groups.get("cpc") else ""
     name_start = m.start("cpc") if groups.get("cpc") else m.start("place" if groups.get("place") else "org")
     name_end = m.end("csuffix") if groups.get("place") else m.end("gsuffix")
     evidence = {"name": ctx.evidence(name_start, name_end, rule).as_dict()}
