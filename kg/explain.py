@@ -57,10 +57,31 @@ SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS 
 def explain_statements() -> list[tuple[str, dict]]:
     """Every statement explain() may run, with sample parameters (for checking them)."""
     m = model()
-    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
+    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"}), (THEME_PROBLEMS, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
     out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
     out += [(_count_query(t, side), {"key": "x"}) for t in m.relationships for side in ("from", "to")]
     return out
+
+
+THEME_PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE p.text CONTAINS $text "
+                  "RETURN p.key, p.text, p.themes, p.provenance ORDER BY p.key")
+
+
+def theme(store, text: str, limit: int = 50) -> list[Fact]:
+    """A problem theme (kg trends --themes): the problems whose theme words include it,
+    at most `limit` of them, and how many there are."""
+    from kg.themes import problem_terms
+
+    sources = dict(store.query(SOURCES)[1])
+    rows = [(key, prov) for key, body, stored, prov in store.query(THEME_PROBLEMS, {"text": normalize(text)})[1]
+            if normalize(text) in problem_terms(body, stored)]
+    if not rows:
+        return []
+    evidence = [e for _, prov in rows[:limit] for e in _evidence(prov, sources)]
+    facts = [Fact(f"Theme {normalize(text)}: {len(rows)} problem(s)", evidence)]
+    if len(rows) > limit:
+        facts.append(Fact(f"Theme: {limit} of {len(rows)} problems shown", shown=limit, total=len(rows)))
+    return facts
 
 
 def similar(store, text: str, limit: int = 5) -> list[str]:

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from kg import gazetteer
 from kg.data import load
 from kg.graph import Graph, keep_evidence, provenance
+from kg.themes import terms_of
 
 EPOCH = dt.date(1970, 1, 1)
 # 市妇联, 区卫生健康局, 中共城中区委员会: names that need a placed division to mean one thing.
@@ -135,6 +136,8 @@ def fragment(r: dict) -> Graph:
         ident = graph.add_node("Problem", key, {
             "text": p["text"], "number": p["number"], "marker": p["label"], "heading": p["heading"],
             "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
+            # sorted: the same list whichever backend stores it (RDF keeps no order)
+            "themes": json.dumps(sorted(terms), ensure_ascii=False) if (terms := terms_of(p["text"])) else None,
         }, _evidence(doc, p, "problems"))
         graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):

@@ -105,6 +105,9 @@ class Mapper:
             elif prop == "same_as":  # names a curation file merged into this one: the same resource
                 for merged in json.loads(value):
                     yield s, ns(predicate), self.node(label, merged)
+            elif prop == "themes":
+                for term in json.loads(value):
+                    yield s, ns(predicate), Literal(term, lang="zh-Hans")
             else:
                 yield s, ns(predicate), self.literal(label, prop, value)
         yield from self._provenance(s, row["provenance"])
@@ -290,6 +293,8 @@ def to_model(g: RdfGraph) -> Graph:
                 elif prop == "same_as":
                     merged = sorted(unquote(str(v).rsplit("/", 1)[1]) for v in values)
                     props[prop] = json.dumps(merged, ensure_ascii=False) if merged else None
+                elif prop == "themes":  # RDF keeps no order: the themes come back sorted
+                    props[prop] = json.dumps(sorted(str(v) for v in values), ensure_ascii=False) if values else None
                 elif values:
                     props[prop] = values[0].toPython() if m.nodes[label][prop] == "INT64" else str(values[0])
                 else:

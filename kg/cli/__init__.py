@@ -9,7 +9,7 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.exceptions import Abort
 
-from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, viz
+from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, trends, viz
 from kg.cli.common import error
 from kg.errors import KgError
 
@@ -63,6 +63,7 @@ def _main(
 app.command("extract")(extract.extract_command)
 app.command("build")(build.build_command)
 app.command("coverage")(coverage.coverage_command)
+app.command("trends")(trends.trends_command)
 app.command("query")(query.query_command)
 app.command("queries")(query.queries_command)
 app.command("explain")(query.explain_command)

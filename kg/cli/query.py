@@ -126,10 +126,12 @@ def explain_command(
 
     Example: kg explain --db seeds.kg 中国共产党纪律处分条例 --limit 5
     """
-    from kg.explain import explain, similar
+    from kg.explain import explain, similar, theme
 
     store = _store(db)
     facts = explain(store, what, limit)
+    if not facts:
+        facts = theme(store, what, limit)  # a problem theme: the problems that raise it
     if not facts:
         close = similar(store, what)
         hint = f"; titles and names containing it: {'; '.join(close)}" if close else ""

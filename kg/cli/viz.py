@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.query import DB, _store
+from kg.cli.trends import By
 from kg.cli.common import error
 from kg.errors import KgError
 from kg.fileio import atomic_text
@@ -18,6 +19,26 @@ class Language(str, enum.Enum):
 
 
 app = typer.Typer(help="Pictures of the graph.", no_args_is_help=True)
+
+
+def _write_picture(out: Path, page, figure):
+    """out as a page (.html: page() is its text) or a figure (.png/.svg: figure(path) draws
+    it), written atomically; returns what figure() returns (a note, or None)."""
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        with atomic_text(str(out)) as f:
+            f.write(page())
+        return None
+    if suffix not in (".png", ".svg"):
+        raise KgError(f"{out}: choose .html, .png or .svg")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.stem}.tmp{suffix}")
+    try:
+        note = figure(tmp)
+        tmp.replace(out)
+        return note
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @app.command("recurrence")
@@ -40,23 +61,53 @@ def recurrence_command(
     from kg.viz.data import recurrence as load
 
     data = load(_store(db))
-    suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        with atomic_text(str(out)) as f:
-            f.write(recurrence.html(data, lang.value))
-    elif suffix in (".png", ".svg"):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.stem}.tmp{suffix}")
-        try:
-            note = recurrence.figure(data, tmp, min_organizations)
-            tmp.replace(out)
-            if note:
-                error(note)
-        finally:
-            tmp.unlink(missing_ok=True)
-    else:
-        raise KgError(f"{out}: choose .html, .png or .svg")
+    note = _write_picture(out, lambda: recurrence.html(data, lang.value),
+                          lambda tmp: recurrence.figure(data, tmp, min_organizations))
+    if note:
+        error(note)
     typer.echo(f"{out}: {len(data.recurring(2))} regulations recur across {len(data.organizations)} organizations", err=True)
+
+
+@app.command("trends")
+def trends_command(
+    db: DB,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="trends.html (a page with its data table), .png or .svg.")],
+    by: Annotated[By, typer.Option("--by", help="Group notices by year, quarter, province, level or kind.")] = By.year,
+) -> None:
+    """Small multiples per period: notices, median lags, top problem themes.
+
+    Example: kg viz trends --db seeds.kg --out trends.html
+    """
+    from kg.trends import trends
+    from kg.viz import trends as pictures
+
+    rows, _ = trends(_store(db), by.value)
+    if not rows:
+        raise KgError(f"{db}: no dated notices to draw")
+    _write_picture(out, lambda: pictures.trends_html(rows, by.value), lambda tmp: pictures.trends_figure(rows, tmp))
+    typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
+
+
+@app.command("themes")
+def themes_command(
+    db: DB,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html")],
+    top: Annotated[int, typer.Option("--top", min=1, help="Themes shown.")] = 30,
+) -> None:
+    """Which problem themes recur across which organizations (a self-contained page).
+
+    Example: kg viz themes --db seeds.kg --out themes.html
+    """
+    from kg.themes import themes
+    from kg.trends import PROBLEMS_WITH_ORGANIZATIONS
+    from kg.viz.trends import themes_html
+
+    store = _store(db)
+    found = themes(store.query(PROBLEMS_WITH_ORGANIZATIONS)[1])
+    names = dict(store.query("MATCH (o:Organization) RETURN o.key, o.name")[1])
+    with atomic_text(str(out)) as f:
+        f.write(themes_html(found, names, top))
+    typer.echo(f"{out}: {min(top, len(found))} themes", err=True)
 
 
 def report_command(

@@ -1,0 +1,181 @@
+"""Trends across notices: per period (year, quarter) or group (province, level, kind), the
+notices, inspections and organizations; the lags inspection end → feedback → public
+report (median and quartiles, in days); the regulations most cited, and those new since
+the period before; the problem categories and themes most raised. And communities of
+regulations cited together (networkx's Louvain on the co-citation graph).
+
+A notice belongs to the date its inspection started, else to its publication date;
+every row says how many of its notices were dated which way. Everything is computed
+from the store in a few queries, so Neo4j users get the counts from the named query
+`inspections-by-year` and the rest from this module.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from kg.themes import problem_terms
+
+BY = ("year", "quarter", "province", "level", "kind")
+TIME = ("year", "quarter")
+TOP = 5
+
+DOCUMENTS = ("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+             "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region) "
+             "RETURN d.key, d.published, d.published_day, o.key, r.province, r.level")
+INSPECTIONS = ("MATCH (i:Inspection)-[:REPORTED_IN]->(d:Document) "
+               "RETURN d.key, i.key, i.kind, i.start_date, i.end_day, i.feedback_day ORDER BY i.key")
+# Shared regulations only: an organization's own rules (scope organization) are no trend.
+# Collected per notice: one row a notice, not one a citation or problem (a store of 10 000
+# notices holds 300 000 of those, and rows cross into Python one at a time).
+CITATIONS = ("MATCH (d:Document)-[:CITES]->(r:Regulation) WHERE r.kind <> 'not_regulation' AND r.scope = 'global' "
+             "RETURN d.key, collect(DISTINCT r.title)")
+PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
+            "RETURN d.key, collect(p.category), collect(coalesce(p.themes, '[]'))")
+PROBLEM_TEXTS = "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, collect(p.text)"
+PROBLEMS_WITH_ORGANIZATIONS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
+                               "OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+                               "RETURN p.key, d.key, p.text, o.key, p.themes")
+
+
+@dataclass
+class Notice:
+    key: str
+    organization: str | None
+    province: str | None
+    level: str | None
+    published: str | None
+    published_day: int | None
+    inspections: list[tuple] = field(default_factory=list)  # (key, kind, start_date, end_day, feedback_day)
+    regulations: list[str] = field(default_factory=list)  # titles of the shared regulations it cites
+    categories: list[str] = field(default_factory=list)  # of its problems
+    themes: list[tuple[str, ...]] = field(default_factory=list)  # of each of its problems
+
+    @property
+    def date(self) -> tuple[str | None, str | None]:
+        """(ISO date the notice belongs to, which date that is)."""
+        starts = sorted(i[2] for i in self.inspections if i[2])
+        if starts:
+            return starts[0], "inspection_start"
+        return (self.published, "published") if self.published else (None, None)
+
+
+def _quartiles(values: list[int]) -> dict | None:
+    if not values:
+        return None
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else [values[0]] * 3
+    return {"median": median, "q1": q1, "q3": q3, "n": len(values)}
+
+
+def notices(store, extra_terms: tuple[str, ...] = ()) -> dict[str, Notice]:
+    """Every notice with what trends count. Problem themes are those the build stored,
+    or with a user's own terms, segmented anew (slower)."""
+    out: dict[str, Notice] = {}
+    for doc, published, day, org, province, level in store.query(DOCUMENTS)[1]:
+        out[doc] = Notice(doc, org, province, level, published, day)
+    for doc, key, kind, start, end_day, feedback_day in store.query(INSPECTIONS)[1]:
+        out[doc].inspections.append((key, kind, start, end_day, feedback_day))
+    for doc, titles in store.query(CITATIONS)[1]:
+        out[doc].regulations = titles
+    for doc, categories, stored in store.query(PROBLEMS)[1]:
+        out[doc].categories = [c for c in categories if c]
+        out[doc].themes = [problem_terms("", s) for s in stored]
+    if extra_terms:
+        for doc, texts in store.query(PROBLEM_TEXTS)[1]:
+            out[doc].themes = [problem_terms(t, None, extra_terms) for t in texts]
+    return out
+
+
+def period_of(notice: Notice, by: str) -> str | None:
+    date, _ = notice.date
+    if by == "year":
+        return date[:4] if date else None
+    if by == "quarter":
+        return f"{date[:4]}-Q{(int(date[5:7]) - 1) // 3 + 1}" if date and len(date) >= 7 else None
+    if by == "province":
+        return notice.province
+    if by == "level":
+        return notice.level
+    kinds = sorted({i[1] for i in notice.inspections if i[1]})
+    return "+".join(kinds) if kinds else None
+
+
+def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[list[dict], dict]:
+    """(one row per period, in order, and a summary saying how notices were dated)."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}")
+    groups: dict[str, list[Notice]] = defaultdict(list)
+    undated = 0
+    for n in notices(store, extra_terms).values():
+        period = period_of(n, by)
+        if period is None:
+            undated += 1
+        else:
+            groups[period].append(n)
+    rows, seen_before = [], set()
+    for period in sorted(groups):
+        members = groups[period]
+        dated = Counter(n.date[1] for n in members)
+        inspections = {i[0]: (n, i) for n in members for i in n.inspections}
+        to_feedback = [i[4] - i[3] for _, i in inspections.values() if i[3] is not None and i[4] is not None]
+        to_report = [n.published_day - i[4] for n, i in inspections.values()
+                     if n.published_day is not None and i[4] is not None]
+        cited = Counter(title for n in members for title in n.regulations)
+        titles = set(cited)
+        orgs = {n.organization or n.key for n in members}
+        theme_orgs: dict[str, set] = defaultdict(set)
+        theme_problems: Counter = Counter()
+        for n in members:
+            for terms in n.themes:
+                for term in terms:
+                    theme_orgs[term].add(n.organization or n.key)
+                    theme_problems[term] += 1
+        rows.append({
+            "period": period,
+            "dated_by": {"inspection_start": dated["inspection_start"], "published": dated["published"]},
+            "notices": len(members),
+            "inspections": len(inspections),
+            "organizations": len(orgs),
+            "days_end_to_feedback": _quartiles(to_feedback),
+            "days_feedback_to_publication": _quartiles(to_report),
+            "top_regulations": [{"title": t, "notices": c} for t, c in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]],
+            "new_regulations": sorted(titles - seen_before)[:TOP] if by in TIME and seen_before else [],
+            "top_categories": [{"category": c, "problems": k} for c, k in Counter(
+                c for n in members for c in n.categories).most_common(TOP)],
+            # Ranked by organizations raising a theme, then by problems: not by raw word counts.
+            "top_themes": [{"theme": t, "organizations": len(o), "problems": theme_problems[t]} for t, o in
+                           sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -theme_problems[kv[0]], kv[0]))[:TOP]],
+        })
+        if by in TIME:
+            seen_before |= titles
+    return rows, {"by": by, "undated_notices": undated,
+                  "dated_by": "a notice belongs to its inspection's start date, else its publication date"}
+
+
+def communities(store, min_documents: int = 1) -> list[dict]:
+    """Regulations cited together in the same notices, grouped by Louvain on the
+    co-citation graph (edge weight: notices citing both), largest first."""
+    import networkx as nx
+
+    docs = notices(store)
+    g = nx.Graph()
+    citing: dict[str, set] = defaultdict(set)
+    for n in docs.values():
+        regs = sorted(n.regulations)
+        for title in regs:
+            citing[title].add(n.organization or n.key)
+            g.add_node(title)
+        for i, a in enumerate(regs):
+            for b in regs[i + 1:]:
+                w = g.get_edge_data(a, b, {"weight": 0})["weight"]
+                g.add_edge(a, b, weight=w + 1)
+    g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_documents])
+    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
+    groups = nx.community.louvain_communities(g, weight="weight", seed=0) if len(g) else []
+    out = []
+    for members in groups:
+        orgs = set().union(*(citing[m] for m in members))
+        out.append({"members": sorted(members, key=lambda m: (-len(citing[m]), m)), "size": len(members),
+                    "organizations": len(orgs)})
+    return sorted(out, key=lambda c: (-c["organizations"], -c["size"], c["members"][0]))

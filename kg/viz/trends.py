@@ -1,0 +1,112 @@
+"""Pictures of trends: small multiples per period (notices, median lags, top themes) and a
+themes × organizations page. Pages are self-contained (inline SVG, no script, nothing
+fetched); figures use the same CJK font as the recurrence figure."""
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from kg.viz.recurrence import cjk_font
+
+STYLE = """body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "PingFang SC",
+"Microsoft YaHei", sans-serif; margin: 24px; color: #222; } h1 { font-size: 20px; } h2 { font-size: 15px; margin: 0 0 6px; }
+.panels { display: flex; gap: 24px; flex-wrap: wrap; } .panel { border: 1px solid #ddd; padding: 12px; }
+table { border-collapse: collapse; font-size: 13px; margin-top: 20px; } td, th { border: 1px solid #ddd; padding: 4px 8px; }
+th { background: #f4f4f4; } .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 12px; }"""
+FEEDBACK, REPORT, NOTICES = "#3182bd", "#e6550d", "#6baed6"
+
+
+def _median(q: dict | None) -> float | None:
+    return None if q is None else q["median"]
+
+
+def _bars(values: list[tuple[str, float | None]], colour: str, width: int = 360, height: int = 180) -> str:
+    """One bar per period, labelled; a missing value draws no bar."""
+    top = max([v for _, v in values if v is not None] or [1]) or 1
+    step = (width - 40) / max(len(values), 1)
+    parts = [f'<svg width="{width}" height="{height + 40}" role="img">']
+    for i, (label, v) in enumerate(values):
+        x = 30 + i * step
+        if v is not None:
+            h = (height - 16) * v / top  # headroom for the value above the tallest bar
+            parts.append(f'<rect x="{x:.1f}" y="{height - h + 10:.1f}" width="{step * 0.7:.1f}" height="{h:.1f}" '
+                         f'fill="{colour}"><title>{escape(label)}: {v:g}</title></rect>')
+            parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height - h + 6:.1f}" font-size="11" '
+                         f'text-anchor="middle">{v:g}</text>')
+        parts.append(f'<text x="{x + step * 0.35:.1f}" y="{height + 26}" font-size="12" '
+                     f'text-anchor="middle">{escape(label)}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def trends_html(rows: list[dict], by: str) -> str:
+    periods = [r["period"] for r in rows]
+    notices = _bars(list(zip(periods, [r["notices"] for r in rows])), NOTICES)
+    feedback = _bars(list(zip(periods, [_median(r["days_end_to_feedback"]) for r in rows])), FEEDBACK)
+    report = _bars(list(zip(periods, [_median(r["days_feedback_to_publication"]) for r in rows])), REPORT)
+    themes = "".join(f"<li><b>{escape(r['period'])}</b>: " + "、".join(
+        f"{escape(t['theme'])}({t['organizations']})" for t in r["top_themes"][:3]) + "</li>" for r in rows)
+    table = "".join(
+        f"<tr><td>{escape(r['period'])}</td><td>{r['notices']}</td><td>{r['inspections']}</td><td>{r['organizations']}</td>"
+        f"<td>{_median(r['days_end_to_feedback']) if r['days_end_to_feedback'] else ''}</td>"
+        f"<td>{_median(r['days_feedback_to_publication']) if r['days_feedback_to_publication'] else ''}</td>"
+        f"<td>{escape('；'.join(x['title'] for x in r['top_regulations'][:3]))}</td>"
+        f"<td>{escape('、'.join(x['theme'] for x in r['top_themes']))}</td></tr>" for r in rows)
+    label = {"year": "年份", "quarter": "季度", "province": "省份", "level": "层级", "kind": "类别"}[by]
+    return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>巡视巡察整改通报趋势</title>
+<style>{STYLE}</style></head><body><h1>巡视巡察整改通报趋势(按{label})</h1>
+<p class="legend"><span style="background:{NOTICES}"></span>通报数<span style="background:{FEEDBACK}"></span>巡视结束至反馈(天,中位数)
+<span style="background:{REPORT}"></span>反馈至公开通报(天,中位数)</p>
+<div class="panels"><div class="panel"><h2>通报数</h2>{notices}</div>
+<div class="panel"><h2>巡视结束至反馈,天(中位数)</h2>{feedback}</div>
+<div class="panel"><h2>反馈至公开通报,天(中位数)</h2>{report}</div>
+<div class="panel"><h2>主要问题主题(提出的单位数)</h2><ul>{themes}</ul></div></div>
+<table><tr><th>{label}</th><th>通报</th><th>巡视巡察</th><th>单位</th><th>至反馈(天)</th><th>至公开(天)</th>
+<th>引用最多的法规</th><th>问题主题</th></tr>{table}</table>
+<p>通报按其巡视巡察开始日期归期,没有时按发布日期。</p></body></html>"""
+
+
+def trends_figure(rows: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    font = cjk_font()
+    periods = [r["period"] for r in rows]
+    fig, axes = plt.subplots(1, 3, figsize=(4 + 1.2 * len(rows) * 3 / 2, 4), dpi=150)
+    series = [([r["notices"] for r in rows], NOTICES, "通报数"),
+              ([_median(r["days_end_to_feedback"]) or 0 for r in rows], FEEDBACK, "巡视结束至反馈(天,中位数)"),
+              ([_median(r["days_feedback_to_publication"]) or 0 for r in rows], REPORT, "反馈至公开通报(天,中位数)")]
+    for ax, (values, colour, title) in zip(axes, series):
+        ax.bar(periods, values, color=colour)
+        ax.set_title(title, fontproperties=font)
+        ax.set_xticks(range(len(periods)), periods, fontproperties=font, rotation=30)
+        for i, v in enumerate(values):
+            ax.text(i, v, f"{v:g}", ha="center", va="bottom", fontsize=8)
+    themes = "  ".join(f"{r['period']}: " + "、".join(t["theme"] for t in r["top_themes"][:3]) for r in rows)
+    fig.text(0.01, 0.01, "主要问题主题 — " + themes, fontproperties=font, fontsize=8)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.savefig(out)
+    plt.close(fig)
+
+
+def themes_html(themes: list, organizations: dict[str, str], top: int = 30, columns: int = 40) -> str:
+    """Themes × organizations (the organizations raising most themes first): a marked
+    cell is an organization whose problems raise the theme."""
+    themes = themes[:top]
+    counts: dict[str, int] = {}
+    for t in themes:
+        for org in t.organizations:
+            counts[org] = counts.get(org, 0) + 1
+    orgs = sorted(counts, key=lambda o: (-counts[o], organizations.get(o, o)))[:columns]
+    head = "".join(f"<th>{escape(organizations.get(o, o[:12]))}</th>" for o in orgs)
+    body = []
+    for t in themes:
+        cells = "".join(f'<td class="hit" title="{escape(t.term)} · {escape(organizations.get(o, o))}">●</td>'
+                        if o in t.organizations else "<td></td>" for o in orgs)
+        body.append(f"<tr><th>{escape(t.term)}({len(t.organizations)})</th>{cells}</tr>")
+    return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>问题主题与单位</title>
+<style>{STYLE} td {{ text-align: center; }} td.hit {{ background: #6baed6; color: #08306b; }}</style></head><body><h1>哪些问题主题在哪些单位反复出现</h1>
+<p>行:问题主题(括号内为提出该主题的单位数),按单位数排序;列:单位。主题来自问题原文的分词(jieba),
+固定表述保持完整(如“第一议题”“三重一大”)。用 <code>kg explain 主题</code> 查看原句。</p>
+<table><tr><th>主题</th>{head}</tr>{''.join(body)}</table></body></html>"""

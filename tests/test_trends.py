@@ -1,0 +1,126 @@
+"""Trends and themes across notices: per period counts and lags (checked against the
+dates in the records), problem themes with the domain's terms kept whole, regulation
+communities, the pictures in headless Chromium, and the named query's agreement."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import defaultdict
+
+import pytest
+
+from kg.themes import terms_of
+from kg.trends import communities, trends
+from tests.cli import kg
+
+
+def _days(a: str, b: str) -> int:
+    return (dt.date.fromisoformat(b) - dt.date.fromisoformat(a)).days
+
+
+def test_one_row_per_year_with_counts_and_lags_from_the_records(seed_store, records):
+    result = kg("trends", "--db", str(seed_store.path), "--by", "year", "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = {r["period"]: r for r in json.loads(result.stdout)}
+    # What the records say: each rectification notice by its inspection's start year.
+    by_year = defaultdict(list)
+    for r in records.values():
+        if r["inspection"] and r["inspection"]["start"]:
+            by_year[r["inspection"]["start"][:4]].append(r)
+    assert sorted(rows) == sorted(by_year) == ["2020", "2023", "2024"]
+    assert "1 notice(s) with neither date are left out" in result.stderr.decode()  # the annual report
+    for year, recs in by_year.items():
+        row = rows[year]
+        assert row["notices"] == row["inspections"] == row["organizations"] == len(recs)
+        assert row["dated_by"] == {"inspection_start": len(recs), "published": 0}
+        feedback = [_days(r["inspection"]["end"], r["inspection"]["feedback"]) for r in recs]
+        report = [_days(r["inspection"]["feedback"], r["published"]) for r in recs if r["published"]]
+        assert row["days_end_to_feedback"]["median"] == statistics.median(feedback)
+        assert (row["days_feedback_to_publication"] or {}).get("median") == (statistics.median(report) if report else None)
+
+
+def test_new_regulations_are_those_not_cited_in_an_earlier_period(seed_store):
+    rows, meta = trends(seed_store, "year")
+    assert meta["undated_notices"] == 1 and rows[0]["new_regulations"] == []  # nothing before the first
+    earlier = set()
+    for row in rows:
+        assert not set(row["new_regulations"]) & earlier
+        earlier |= {x["title"] for x in row["top_regulations"]} | set(row["new_regulations"])
+    by_kind, _ = trends(seed_store, "kind")
+    assert {r["period"] for r in by_kind} == {"巡察", "巡视"} and all(r["new_regulations"] == [] for r in by_kind)
+    by_quarter, _ = trends(seed_store, "quarter")
+    assert [r["period"] for r in by_quarter] == ["2020-Q2", "2023-Q4", "2024-Q1"]
+
+
+def test_themes_keep_the_domains_terms_whole(seed_store, tmp_path):
+    # Problem sentences as seeds 000 and 002 state them.
+    assert "第一议题" in terms_of("贯彻落实第一议题不到位。")
+    assert "三重一大" in terms_of("“三重一大”讨论研究程序不到位。")
+    result = kg("trends", "--db", str(seed_store.path), "--themes", "--top", "500", "--format", "json")
+    found = {row["theme"]: row for row in json.loads(result.stdout)}
+    assert {"第一议题", "三重一大"} <= set(found)
+    assert found["第一议题"]["organizations"] == 2  # raised by two organizations' notices
+    assert not {"不到位", "落实", "存在", "问题"} & set(found)  # formulaic words say nothing
+    ranked = json.loads(result.stdout)
+    assert [r["organizations"] for r in ranked] == sorted((r["organizations"] for r in ranked), reverse=True)
+    # A user's own term is kept whole too.
+    terms = tmp_path / "terms.txt"
+    terms.write_text("# ours\n暮气较重\n", encoding="utf-8")
+    mine = kg("trends", "--db", str(seed_store.path), "--themes", "--top", "500", "--terms", str(terms), "--format", "json")
+    assert "暮气较重" in {row["theme"] for row in json.loads(mine.stdout)}
+
+
+def test_explain_a_theme_lists_its_problems_with_spans(seed_store):
+    result = kg("explain", "--db", str(seed_store.path), "三重一大")
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert out.startswith("Theme 三重一大: 1 problem(s)\n")
+    assert "[problems." in out and "【" in out and "三重一大" in out
+
+
+def test_regulation_communities(seed_store):
+    groups = communities(seed_store)
+    members = [m for g in groups for m in g["members"]]
+    assert len(members) == len(set(members))  # each regulation in one community
+    assert groups == communities(seed_store)  # deterministic (seeded Louvain)
+    assert any("中国共产党纪律处分条例" in g["members"] for g in groups)
+    result = kg("trends", "--db", str(seed_store.path), "--communities", "--format", "json")
+    assert [r["regulations"] for r in json.loads(result.stdout)] == [g["size"] for g in groups]
+
+
+def test_named_query_agrees_with_trends(seed_store):
+    rows, _ = trends(seed_store, "year")
+    result = kg("query", "--db", str(seed_store.path), "--name", "inspections-by-year", "--format", "json")
+    named = {r["year"]: r for r in json.loads(result.stdout)}
+    for row in rows:
+        n = named[row["period"]]
+        assert (n["notices"], n["inspections"], n["organizations"]) == (row["notices"], row["inspections"], row["organizations"])
+        assert n["median_days_to_feedback"] == row["days_end_to_feedback"]["median"]
+
+
+def test_pictures_render_with_chinese_labels(seed_store, tmp_path):
+    from PIL import Image
+
+    from tests.test_viz import open_offline
+
+    for args, name in ((["trends"], "trends.html"), (["themes"], "themes.html")):
+        page = tmp_path / name
+        result = kg("viz", *args, "--db", str(seed_store.path), "--out", str(page))
+        assert result.returncode == 0, result.stderr.decode()
+        text = page.read_text(encoding="utf-8")
+        assert "<script" not in text and "http" not in text  # self-contained, nothing fetched
+        dom, log = open_offline(page, tmp_path)
+        assert ("巡视巡察整改通报趋势" if name == "trends.html" else "问题主题") in dom
+        shot = Image.open(tmp_path / f"{page.stem}.png").convert("L")
+        dark = sum(1 for p in shot.getdata() if p < 160)
+        assert dark > 5_000  # drawn, not blank
+    png = tmp_path / "trends.png"
+    assert kg("viz", "trends", "--db", str(seed_store.path), "--out", str(png)).returncode == 0
+    assert Image.open(png).width > 800
+
+
+@pytest.mark.parametrize("by", ["province", "level"])
+def test_group_by_place(seed_store, by):
+    rows, meta = trends(seed_store, by)
+    assert sum(r["notices"] for r in rows) + meta["undated_notices"] == 5
