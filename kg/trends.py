@@ -113,7 +113,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
             undated += 1
         else:
             groups[period].append(n)
-    rows, seen_before = [], set()
+    rows, previous = [], None  # the titles cited in the period before
     for period in sorted(groups):
         members = groups[period]
         dated = Counter(n.date[1] for n in members)
@@ -140,7 +140,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
             "days_end_to_feedback": _quartiles(to_feedback),
             "days_feedback_to_publication": _quartiles(to_report),
             "top_regulations": [{"title": t, "notices": c} for t, c in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]],
-            "new_regulations": sorted(titles - seen_before)[:TOP] if by in TIME and seen_before else [],
+            "new_regulations": sorted(titles - previous)[:TOP] if by in TIME and previous is not None else [],
             "top_categories": [{"category": c, "problems": k} for c, k in Counter(
                 c for n in members for c in n.categories).most_common(TOP)],
             # Ranked by organizations raising a theme, then by problems: not by raw word counts.
@@ -148,7 +148,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
                            sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -theme_problems[kv[0]], kv[0]))[:TOP]],
         })
         if by in TIME:
-            seen_before |= titles
+            previous = titles
     return rows, {"by": by, "undated_notices": undated,
                   "dated_by": "a notice belongs to its inspection's start date, else its publication date"}
 

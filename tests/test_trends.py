@@ -40,13 +40,18 @@ def test_one_row_per_year_with_counts_and_lags_from_the_records(seed_store, reco
         assert (row["days_feedback_to_publication"] or {}).get("median") == (statistics.median(report) if report else None)
 
 
-def test_new_regulations_are_those_not_cited_in_an_earlier_period(seed_store):
+def test_new_regulations_are_those_the_period_before_did_not_cite(seed_store, records):
     rows, meta = trends(seed_store, "year")
     assert meta["undated_notices"] == 1 and rows[0]["new_regulations"] == []  # nothing before the first
-    earlier = set()
-    for row in rows:
-        assert not set(row["new_regulations"]) & earlier
-        earlier |= {x["title"] for x in row["top_regulations"]} | set(row["new_regulations"])
+    cited = defaultdict(set)  # year → shared titles its notices cite, from the records
+    for r in records.values():
+        if r["inspection"] and r["inspection"]["start"]:
+            cited[r["inspection"]["start"][:4]] |= {c["title"] for c in r["citations"]
+                                                    if c["kind"] not in ("not_regulation", "internal_rule")}
+    for before, row in zip(rows, rows[1:]):
+        new = set(row["new_regulations"])
+        assert new and not new & cited[before["period"]]
+        assert new <= cited[row["period"]]
     by_kind, _ = trends(seed_store, "kind")
     assert {r["period"] for r in by_kind} == {"巡察", "巡视"} and all(r["new_regulations"] == [] for r in by_kind)
     by_quarter, _ = trends(seed_store, "quarter")
