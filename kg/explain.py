@@ -33,18 +33,19 @@ def _node_query(label: str) -> str:
     return f"MATCH (n:{label}) WHERE " + " OR ".join(f"n.{f} = $text" for f in fields) + " RETURN n.key, n.provenance"
 
 
-def _relationship_query(rel_type: str, side: str) -> str:
-    """Relationships of `rel_type` whose `side` ("from" or "to") is node n."""
+def _match(rel_type: str, side: str) -> str:
+    """Relationships r of `rel_type` whose `side` ("from" or "to") is node n; o the other end."""
     spec = model().relationships[rel_type]
     a, b = ("n", "o") if side == "from" else ("o", "n")
-    return (f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
-            "RETURN o.key, r.provenance ORDER BY o.key LIMIT $limit")
+    return f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
+
+
+def _relationship_query(rel_type: str, side: str) -> str:
+    return _match(rel_type, side) + "RETURN o.key, r.provenance ORDER BY o.key LIMIT $limit"
 
 
 def _count_query(rel_type: str, side: str) -> str:
-    spec = model().relationships[rel_type]
-    a, b = ("n", "o") if side == "from" else ("o", "n")
-    return f"MATCH ({a}:{spec['from']})-[r:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key RETURN count(r)"
+    return _match(rel_type, side) + "RETURN count(r)"
 
 
 SOURCES = "MATCH (d:Document) RETURN d.key, d.source"

@@ -11,6 +11,13 @@ from typing import TextIO
 from kg.errors import KgError
 
 
+def umask() -> int:
+    """The process's file-creation mask (reading it means setting it: set it back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_text(path: str | None) -> Iterator[TextIO]:
     """Write text to `path` via a temporary file renamed into place on success.
@@ -27,9 +34,7 @@ def atomic_text(path: str | None) -> Iterator[TextIO]:
     except OSError as e:
         reason = f"{directory} is a file, not a folder" if os.path.isfile(directory) else e.strerror or str(e)
         raise KgError(f"{path}: cannot write there ({reason})") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result is an ordinary file
+    os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; the result is an ordinary file
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f

@@ -21,6 +21,8 @@ class GraphModel:
     nodes: dict[str, dict[str, str]]  # label → property → type
     relationships: dict[str, dict]  # type → {from, to, properties}
     version: int
+    dates: frozenset[str] = frozenset()  # properties holding ISO dates as strings
+    lists: frozenset[str] = frozenset()  # properties holding JSON lists of strings
 
     def node_properties(self, label: str) -> dict[str, str]:
         """All properties of a label, key and provenance first."""
@@ -43,6 +45,8 @@ def model() -> GraphModel:
         nodes={label: spec["properties"] for label, spec in raw["nodes"].items()},
         relationships=raw["relationships"],
         version=raw["version"],
+        dates=frozenset(raw["dates"]),
+        lists=frozenset(raw["lists"]),
     )
 
 

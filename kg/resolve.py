@@ -205,7 +205,7 @@ def _has_field(team: str | None) -> bool:
 def qualified_team_name(ins: dict) -> str | None:
     """The team's name with its committee placed: 市委第三巡察组 of 湘潭市委 → 湘潭市委第三巡察组."""
     team, committee = ins["team"], ins["committee"]
-    bare = re.match(r"(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)(?:党)?委", team or "")
+    bare = BARE_COMMITTEE.match(team or "")
     if team and committee and bare and committee != bare.group() and committee.endswith(bare.group()):
         return committee + team[bare.end():]
     return team
@@ -237,7 +237,7 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
             "rule": c["rule"], "via_alias": via,
         })
         if curated:
-            graph.relationships[("CITES", cites_key)].provenance.append(_curation_ev(doc, c, curated))
+            graph.put_relationship("CITES", cites_key, d, reg, {}, [_curation_ev(doc, c, curated)])
 
 
 def _curation_evidence(graph: Graph, node: tuple[str, str], doc: str, fact: dict | None, curated: dict | None) -> None:

@@ -23,9 +23,10 @@ from kg.graph import Graph, evidence_item, model
 
 KG_LABEL = "Kg"
 # Neo4j holds dates as dates and lists as lists: the embedded store's ISO strings and JSON
-# list strings become `date` and `string[]` (neo4j-admin types) or date() and lists (here).
-DATE_PROPERTIES = {"published", "start_date", "end_date", "feedback_date"}
-LIST_PROPERTIES = {"raw_forms", "same_as", "themes"}
+# list strings (the graph model's dates and lists) become `date` and `string[]` (neo4j-admin
+# types) or date() and lists (here).
+DATE_PROPERTIES = model().dates
+LIST_PROPERTIES = model().lists
 DOC_PREFIX = '{"doc": "'  # every evidence entry starts so; the document key follows
 DEFAULT_BATCH = 10_000
 

@@ -59,7 +59,7 @@ class Mapper:
         if not self.base.endswith(("/", "#")):
             raise KgError(f"base IRI must end with / or #: {self.base!r}")
         self.lang = set(m["lang"])
-        self.dates = set(m["date"])
+        self.dates = model().dates
         self._seen_evidence: set[str] = set()
         self._seen_edges: set[tuple] = set()  # doc eli:cites reg once, however often it cites it
 
@@ -288,12 +288,10 @@ def to_model(g: RdfGraph) -> Graph:
             props = {}
             for prop, curie in spec["properties"].items():
                 values = list(g.objects(s, ns(curie)))
-                if prop == "raw_forms":
-                    props[prop] = json.dumps(sorted(str(v) for v in values), ensure_ascii=False) if values else None
-                elif prop == "same_as":
+                if prop == "same_as":
                     merged = sorted(unquote(str(v).rsplit("/", 1)[1]) for v in values)
                     props[prop] = json.dumps(merged, ensure_ascii=False) if merged else None
-                elif prop == "themes":  # RDF keeps no order: the themes come back sorted
+                elif prop in m.lists:  # RDF keeps no order: the elements come back sorted
                     props[prop] = json.dumps(sorted(str(v) for v in values), ensure_ascii=False) if values else None
                 elif values:
                     props[prop] = values[0].toPython() if m.nodes[label][prop] == "INT64" else str(values[0])

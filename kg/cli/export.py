@@ -13,7 +13,7 @@ import typer
 
 from kg.cli.common import error
 from kg.errors import KgError
-from kg.fileio import atomic_text
+from kg.fileio import atomic_text, umask
 from kg.read import is_store
 
 
@@ -125,9 +125,7 @@ def _export_admin(source: str, folder: Path) -> None:
         raise KgError(f"{folder}: folder is not empty; neo4j-admin files go into a new or empty folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".kg-export-", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes 0700: a Neo4j container's user must read the files
+    tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700: a Neo4j container's user must read the files
     try:
         with row_source(source) as rows:
             counts = write_admin_csv(rows, tmp)

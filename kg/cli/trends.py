@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import enum
-import json
-import sys
 from typing import Annotated, Optional
 
 import typer
@@ -57,10 +55,8 @@ def trends_command(
                    [[i, c["size"], c["organizations"], c["members"][:8]] for i, c in enumerate(groups, 1)], fmt)
         return
     rows, meta = trend_module.trends(store, by.value, extra)
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
-    elif fmt is Format.jsonl:
-        sys.stdout.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if fmt in (Format.json, Format.jsonl):  # the rows whole, nested values included
+        print_rows(list(rows[0]) if rows else [], [list(r.values()) for r in rows], fmt)
     else:
         columns = [by.value, "notices", "by start/published", "inspections", "organizations", "days end→feedback",
                    "days feedback→report", "top regulations", "new regulations", "top categories", "top themes"]

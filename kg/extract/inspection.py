@@ -203,16 +203,18 @@ def _bare_team(ctx: Context) -> tuple[re.Match, re.Match] | None:
     return (team, committee) if committee else None
 
 
+def _first_match(ctx: Context, pattern: re.Pattern, spans: list[tuple[int, int]]) -> re.Match | None:
+    """The first match of `pattern` in the first of `spans` that has one."""
+    return next((m for start, end in spans if (m := pattern.search(ctx.norm, start, end))), None)
+
+
+def _title_span(ctx: Context) -> list[tuple[int, int]]:
+    return [tuple(ctx.record["title"]["span"])] if ctx.record.get("title") else []
+
+
 def _deployment(ctx: Context) -> re.Match | None:
-    """A committee and kind named without a team, in the title or the preamble."""
-    spans = [ctx.preamble()]
-    if ctx.record.get("title"):
-        spans.append(tuple(ctx.record["title"]["span"]))
-    for start, end in spans:
-        m = DEPLOYMENT.search(ctx.norm, start, end)
-        if m:
-            return m
-    return None
+    """A committee and kind named without a team, in the preamble, else the title."""
+    return _first_match(ctx, DEPLOYMENT, [ctx.preamble(), *_title_span(ctx)])
 
 
 def _visit_sentence(ctx: Context, anchor: int) -> tuple[int, int]:
@@ -233,18 +235,12 @@ def _visit_sentence(ctx: Context, anchor: int) -> tuple[int, int]:
 
 def _read_round(ctx: Context, result: dict, evidence: dict, s_start: int, s_end: int) -> None:
     """第五轮 (and 七届) from the visit sentence, else the title, else the preamble."""
-    spans = [(s_start, s_end)]
-    if ctx.record.get("title"):
-        spans.append(tuple(ctx.record["title"]["span"]))
-    spans.append(ctx.preamble())
-    for start, end in spans:
-        r = ROUND.search(ctx.norm, start, end)
-        if r:
-            result["round"] = cn_number(r.group("round"))
-            evidence["round"] = ctx.evidence(r.start(), r.end(), "inspection.round").as_dict()
-            if r.group("term"):
-                result["term"] = cn_number(r.group("term"))
-            return
+    r = _first_match(ctx, ROUND, [(s_start, s_end), *_title_span(ctx), ctx.preamble()])
+    if r:
+        result["round"] = cn_number(r.group("round"))
+        evidence["round"] = ctx.evidence(r.start(), r.end(), "inspection.round").as_dict()
+        if r.group("term"):
+            result["term"] = cn_number(r.group("term"))
 
 
 def _read_period(ctx: Context, result: dict, evidence: dict, s_start: int, s_end: int):
