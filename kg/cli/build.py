@@ -68,9 +68,10 @@ def _say_curation(decisions, applied) -> None:
         return
     for line, given in decisions.unknown_docs:
         error(f"{decisions.path}:{line}: {given}: no such notice file (give a path or a SHA-256)")
-    for d in decisions.unused(applied):
+    unused = decisions.unused(applied)
+    for d in unused:
         error(f"{d.where}: {d.describe()}: nothing in these notices matches; no effect")
-    took = len(decisions.decisions) - len(decisions.unused(applied))
+    took = len(decisions.decisions) - len(unused)
     typer.echo(f"curation {decisions.path}: {took} of {len(decisions.decisions)} decisions took effect", err=True)
 
 

@@ -11,6 +11,7 @@ something else (`更新时间`, a site's `今天是…` banner) are not publicat
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.data import load
 from kg.extract.context import Context
@@ -21,6 +22,7 @@ CLOCK = re.compile(r"\s*\d{1,2}:\d{2}(?::\d{2})?")
 NAVIGATION = re.compile(r"当前位置|所在的?位置|现在的位置|首页\s*>|>\s*\S+\s*>|浏览|字号|分享|打印|今天是")
 
 
+@lru_cache(maxsize=1)
 def _labels() -> tuple[re.Pattern, re.Pattern]:
     spec = load("header.json")
     published = re.compile("(?:" + "|".join(map(re.escape, spec["published_labels"])) + r")\s*[::]?\s*$")
@@ -105,6 +107,8 @@ def _header_date(ctx: Context) -> dict | None:
     title_fact = ctx.record.get("title")
     found: list[tuple[int, dict]] = []  # (preference, fact)
     for line in ctx.header_lines[:12]:
+        trailing = ctx.split_trailing_date(line)[1]  # per line, not per date on it
+        alone = _lone_date(ctx, line.start, line.end) is not None
         for d in find_dates(ctx.norm, line.start, line.end):
             date = d.resolve(None)
             if date is None:
@@ -117,9 +121,9 @@ def _header_date(ctx: Context) -> dict | None:
                 found.append((0, ctx.fact(d.start, d.end, "published.header_label", value=date.isoformat())))
             elif CLOCK.match(after):
                 found.append((1, ctx.fact(d.start, d.end, "published.header_clock", value=date.isoformat())))
-            elif title_fact and title_fact["span"][1] <= d.start < line.end and ctx.split_trailing_date(line)[1] == d:
+            elif title_fact and title_fact["span"][1] <= d.start < line.end and trailing == d:
                 found.append((2, ctx.fact(d.start, d.end, "published.title_date", value=date.isoformat())))
-            elif _lone_date(ctx, line.start, line.end) or (d.start == line.start and after[:1].isspace()):
+            elif alone or (d.start == line.start and after[:1].isspace()):
                 # a date alone on its line, or opening a header line (2021-09-30  来源:…)
                 found.append((3, ctx.fact(d.start, d.end, "published.header_line", value=date.isoformat())))
     if not found:
