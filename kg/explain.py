@@ -53,19 +53,19 @@ ISSUERS = "MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organi
 # Titles and names that contain the text asked for: suggestions when nothing matches exactly.
 SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS name, n.key AS key "
            "UNION MATCH (n:Organization) WHERE n.name CONTAINS $text RETURN n.name AS name, n.key AS key")
+# Problems that may raise a theme (kg explain THEME); their stored themes decide.
+THEME_PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE p.text CONTAINS $text "
+                  "RETURN p.key, p.text, p.themes, p.provenance ORDER BY p.key")
 
 
 def explain_statements() -> list[tuple[str, dict]]:
     """Every statement explain() may run, with sample parameters (for checking them)."""
     m = model()
-    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"}), (THEME_PROBLEMS, {"text": "x"})] + [(_node_query(label), {"text": "x"}) for label in m.nodes]
+    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"}), (THEME_PROBLEMS, {"text": "x"})]
+    out += [(_node_query(label), {"text": "x"}) for label in m.nodes]
     out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
     out += [(_count_query(t, side), {"key": "x"}) for t in m.relationships for side in ("from", "to")]
     return out
-
-
-THEME_PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE p.text CONTAINS $text "
-                  "RETURN p.key, p.text, p.themes, p.provenance ORDER BY p.key")
 
 
 def theme(store, text: str, limit: int = 50) -> list[Fact]:

@@ -10,7 +10,6 @@ Header format (comment lines before the query):
 from __future__ import annotations
 
 import difflib
-
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache

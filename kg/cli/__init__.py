@@ -13,6 +13,7 @@ from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, 
 from kg.cli.common import error
 from kg.errors import KgError
 
+
 def _plain_types(display):
     """typer prints a parameter's Python type as a placeholder (<str>, <bool>, <list[str]>);
     users read a metavar (STORE, NAME=VALUE, N) or, for a flag or an argument, nothing."""
@@ -41,6 +42,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version
@@ -57,7 +60,7 @@ def _main(
     version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                  help="Print kg's version and exit."),
 ) -> None:
-    """Knowledge graphs from Chinese discipline-inspection notices."""
+    pass  # the app's help says what kg is; this only carries --version
 
 
 app.command("extract")(extract.extract_command)
