@@ -6,7 +6,7 @@ The stages, each usable on its own:
     record = kg.extract(doc)               # Document → record with spans and rules
 """
 from kg.errors import InputError, KgError
-from kg.extract import extract
+from kg.extract import extract  # cheap: the extractors load on first use
 from kg.read import read_bytes, read_source
 
 __version__ = "0.1.0"

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.cocitation import CoCitations, add_co_citations
 from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
@@ -37,6 +38,7 @@ class Packed:
     nodes: list[tuple]  # shared nodes: (label, key, props, stated_by)
     relationships: list[tuple]  # shared relationships: (type, key, start, end, props)
     evidence: dict[str, str]  # evidence file name → lines "key<TAB>evidence JSON"
+    cited: list[str]  # the regulations the notice cites (for CO_CITED)
 
 
 def pack(part: Graph) -> Packed:
@@ -44,7 +46,7 @@ def pack(part: Graph) -> Packed:
     m = model()
     rows: dict[str, list] = {}
     evidence: dict[str, list] = {}
-    packed = Packed(doc, {}, [], [], {})
+    packed = Packed(doc, {}, [], [], {}, [rel.end[1] for (t, _), rel in part.relationships.items() if t == "CITES"])
     for items, local in ((part.nodes, LOCAL_NODES), (part.relationships, LOCAL_RELATIONSHIPS)):
         for (table, key), item in items.items():
             if table in local:
@@ -85,6 +87,7 @@ class BulkGraph:
         self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
         self._local_rows: Counter = Counter()
         self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
+        self.co_citations: CoCitations | None = CoCitations()
 
     # -- adding ---------------------------------------------------------------
     def add(self, packed: Packed) -> None:
@@ -100,6 +103,7 @@ class BulkGraph:
             self.shared.put_relationship(rel_type, key, start, end, props, [])
         for name, text in packed.evidence.items():
             self._write(name, name, text)
+        self.co_citations.add(packed.doc, packed.cited)
 
     def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
@@ -126,10 +130,17 @@ class BulkGraph:
     def counts(self) -> tuple[Counter, Counter]:
         if self._counts is not None:
             return self._counts
+        self._add_co_citations()
         nodes, rels = self.shared.counts()
         for table, n in self._local_rows.items():
             (nodes if table in self.model.nodes else rels)[table] += n
         return nodes, rels
+
+    def _add_co_citations(self) -> None:
+        """CO_CITED, once every notice is in (the counts are let go once added)."""
+        if self.co_citations is not None:
+            add_co_citations(self.shared, self.co_citations)
+            self.co_citations = None
 
     def table_files(self) -> list[tuple[str, list[TableFile]]]:
         """(table, its CSV files) for every table of the model. Writes the shared tables,
@@ -157,7 +168,7 @@ class BulkGraph:
         for bucket in sorted(by_bucket):
             evidence = self._read_evidence(table, bucket)
             for item in sorted(by_bucket[bucket], key=lambda i: i.key):
-                found = evidence.get(item.key, set())
+                found = evidence.get(item.key, set()) | {evidence_item(e) for e in item.provenance}
                 row = item.row()
                 if table in self.derived:
                     props = dict(item.props)

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 
 from kg import gazetteer
+from kg.cocitation import CoCitations, add_co_citations
 from kg.data import load
 from kg.graph import Graph, keep_evidence, provenance
 from kg.themes import terms_of
@@ -138,6 +139,7 @@ def fragment(r: dict) -> Graph:
             "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
             # sorted: the same list whichever backend stores it (RDF keeps no order)
             "themes": json.dumps(sorted(terms), ensure_ascii=False) if (terms := terms_of(p["text"])) else None,
+            "organization": org[1] if org else None,
         }, _evidence(doc, p, "problems"))
         graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):
@@ -236,6 +238,9 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
             "action": c["action"], "raw": c["raw"], "span_start": c["span"][0], "span_end": c["span"][1],
             "rule": c["rule"], "via_alias": via,
         })
+        if org is not None:  # counted per organization once, at build time (see DERIVED)
+            graph.add_relationship("ORGANIZATION_CITES", org, reg, key=f"{org[1]}|{key}|{c['action'] or ''}",
+                                   props={"action": c["action"]}, evidence=ev)
         if curated:
             graph.put_relationship("CITES", cites_key, d, reg, {}, [_curation_ev(doc, c, curated)])
 
@@ -251,12 +256,26 @@ def _curation_ev(doc: str, fact: dict, curated: dict) -> dict:
 
 
 def finish(graph: Graph) -> None:
-    """Properties computed over all documents (see DERIVED); then each item keeps its
-    first EVIDENCE_LIMIT pieces of evidence."""
-    for (label, _), node in graph.nodes.items():
-        if label in DERIVED:
-            DERIVED[label](node.props, node.provenance)
+    """What needs every notice: the properties of DERIVED and the CO_CITED pairs; then
+    each item keeps its first EVIDENCE_LIMIT pieces of evidence."""
+    for items in (graph.nodes, graph.relationships):
+        for (table, _), item in items.items():
+            if table in DERIVED:
+                DERIVED[table](item.props, item.provenance)
+    counted = CoCitations()
+    for doc, regulations in cited_by_notice(graph).items():
+        counted.add(doc, regulations)
+    add_co_citations(graph, counted)
     keep_evidence(graph)
+
+
+def cited_by_notice(graph: Graph) -> dict[str, list[str]]:
+    """Document key → the keys of the regulations it cites."""
+    cited: dict[str, list[str]] = {}
+    for (rel_type, _), rel in graph.relationships.items():
+        if rel_type == "CITES":
+            cited.setdefault(rel.start[1], []).append(rel.end[1])
+    return cited
 
 
 def _raw_forms(props: dict, evidence: list[dict]) -> None:
@@ -265,5 +284,10 @@ def _raw_forms(props: dict, evidence: list[dict]) -> None:
     props["raw_forms"] = json.dumps(forms, ensure_ascii=False)
 
 
-# label → function(props, provenance) setting properties that need every notice's evidence
-DERIVED = {"Regulation": _raw_forms}
+def _documents(props: dict, evidence: list[dict]) -> None:
+    """How many notices the evidence comes from."""
+    props["documents"] = len({e["doc"] for e in evidence})
+
+
+# label or type → function(props, provenance) setting properties that need every notice's evidence
+DERIVED = {"Regulation": _raw_forms, "ORGANIZATION_CITES": _documents}

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import uuid
+from decimal import Decimal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -206,7 +207,8 @@ class EmbeddedStore:
             return _counts(conn)
 
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
-        """(column names, rows). Values reach the query only as parameters."""
+        """(column names, rows). Values reach the query only as parameters. LadybugDB sums
+        integers as 128-bit (Decimal in Python); they come back as int, as from Neo4j."""
         with self.connect() as conn:
             try:
                 result = conn.execute(cypher, params or {})
@@ -215,7 +217,7 @@ class EmbeddedStore:
             columns = result.get_column_names()
             rows = []
             while result.has_next():
-                rows.append(result.get_next())
+                rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
             return columns, rows
 
 

@@ -10,7 +10,7 @@ from typer._click import exceptions as click_exceptions
 from typer.exceptions import Abort
 
 from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, trends, viz
-from kg.cli.common import error
+from kg.cli.common import PLAIN_HELP, error
 from kg.errors import KgError
 
 
@@ -40,6 +40,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,  # kg --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
+    rich_markup_mode=PLAIN_HELP,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

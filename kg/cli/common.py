@@ -9,6 +9,10 @@ from collections.abc import Callable, Iterator
 
 import typer
 
+# Help as click prints it, not through rich: importing rich alone made `kg --help` take
+# three times as long as importing typer.
+PLAIN_HELP = None
+
 
 def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
     """The notice files `paths` name; says on stderr which other files were skipped.

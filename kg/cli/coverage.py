@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from kg.build import BuildReport, iter_records
 from kg.cli.common import error, notices, progress_bar
 
 
@@ -32,6 +31,8 @@ def coverage_command(
     from kg.coverage import coverage
 
     sources = notices(paths)
+    from kg.build import BuildReport, iter_records
+
     report = BuildReport()
     with progress_bar("Extracting", total=len(sources)) as tick:
         result = coverage(iter_records(sources, None, report, workers, tick))

@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.build import BuildReport, iter_records
 from kg.cli.common import error, notices, progress_bar
 from kg.fileio import atomic_text
 
@@ -27,6 +26,8 @@ def extract_command(
     Example: kg extract ../shared/corpus/seeds --out seeds.jsonl
     """
     sources = notices(paths, missing_ok=True)  # a missing file is reported in input order
+    from kg.build import BuildReport, iter_records
+
     report = BuildReport()
     reported = 0
     with atomic_text(str(out) if out else None) as sink, progress_bar("Extracting", total=len(sources)) as tick:

@@ -5,6 +5,7 @@
 // @example
 // category | organizations | problems
 // 财经纪律  | 4             | 17
-MATCH (p:Problem)-[:RAISED_IN]->(:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization)
-RETURN p.category AS category, count(DISTINCT o) AS organizations, count(p) AS problems
+MATCH (p:Problem)
+WHERE p.organization IS NOT NULL
+RETURN p.category AS category, count(DISTINCT p.organization) AS organizations, count(*) AS problems
 ORDER BY organizations DESC, problems DESC, category

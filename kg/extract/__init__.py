@@ -8,31 +8,42 @@ region; citation kinds need the issuer's organization; statistics skip cited tit
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from kg.extract import citations, contacts, header, inspection, issuer, problems, stats
-from kg.extract.context import Context
-from kg.model import Document
+if TYPE_CHECKING:
+    from kg.extract.context import Context
+    from kg.model import Document
 
 RECORD_VERSION = 1
 
-EXTRACTORS: list[tuple[str, Callable[[Context], object]]] = [
-    ("title", header.title),
-    ("doc_type", header.doc_type),
-    ("issuer", issuer.issuer),
-    ("inspection", inspection.inspection),
-    ("published", header.published),
-    ("citations", citations.citations),
-    ("problems", problems.problems),
-    ("stated_totals", problems.stated_totals),
-    ("statistics", stats.statistics),
-    ("contacts", contacts.contacts),
-]
+
+@lru_cache(maxsize=1)
+def extractors() -> list[tuple[str, Callable[[Context], object]]]:
+    """(record field, extractor) in the order they run. Imported on first use: `import kg`
+    (and so every kg command, `kg --help` too) must not compile the extractors' patterns."""
+    from kg.extract import citations, contacts, header, inspection, issuer, problems, stats
+
+    return [
+        ("title", header.title),
+        ("doc_type", header.doc_type),
+        ("issuer", issuer.issuer),
+        ("inspection", inspection.inspection),
+        ("published", header.published),
+        ("citations", citations.citations),
+        ("problems", problems.problems),
+        ("stated_totals", problems.stated_totals),
+        ("statistics", stats.statistics),
+        ("contacts", contacts.contacts),
+    ]
 
 
 def extract(doc: Document) -> dict:
     """The extraction record of one document (see schema/extraction.schema.json)."""
+    from kg.extract.context import Context
+
     ctx = Context(doc)
-    for name, extractor in EXTRACTORS:
+    for name, extractor in extractors():
         ctx.record[name] = extractor(ctx)
     facts = ctx.record
     evidence = {}
