@@ -19,6 +19,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 import uuid
 from decimal import Decimal
 from collections.abc import Callable, Iterator
@@ -110,7 +111,7 @@ class EmbeddedStore:
             db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
             conn = ladybug.Connection(db)
             self._create_tables(conn)
-            rows_loaded = self._copy(conn, graph, partial / "csv", tick)
+            rows_loaded, copy_seconds = self._copy(conn, graph, partial / "csv", tick)
             counts = self._verify(conn, graph)
             conn.close()
             db.close()
@@ -121,6 +122,7 @@ class EmbeddedStore:
                 "nodes": counts[0],
                 "relationships": counts[1],
                 "rows_loaded": rows_loaded,
+                "copy_seconds": round(copy_seconds, 3),  # inside LadybugDB's COPY statements
                 **(extra or {}),
             }
             (partial / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -141,22 +143,25 @@ class EmbeddedStore:
             cols = ", ".join(f"{p} {t}" for p, t in m.relationship_properties(rel_type).items())
             conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols})")
 
-    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> int:
-        total = 0
+    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> tuple[int, float]:
+        """(rows loaded, seconds spent in COPY statements)."""
+        total, seconds = 0, 0.0
         for table, files in _table_files(graph, folder):
             for file in files:
                 if not file.rows:
                     continue
                 options = "header=true" + (", parallel=false" if file.multiline else "")
+                start = time.perf_counter()
                 try:
                     conn.execute(f"COPY {table} FROM '{file.path}' ({options})")
                 except RuntimeError as e:
                     hint = (f"; give LadybugDB more memory: KG_BUFFER_POOL={2 * WRITE_BUFFER_POOL} (bytes)"
                             if "buffer pool is full" in str(e) else "")
                     raise StoreError(f"{self.path}: loading {table} failed: {e}{hint}") from None
+                seconds += time.perf_counter() - start
                 total += file.rows
                 tick(file.rows)
-        return total
+        return total, seconds
 
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
         """Counts in the database must equal the graph's, label by label."""
