@@ -174,13 +174,13 @@ def _build(store, sources: list[str], workers: int, tick, writing, curation: Cur
         with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
             start = time.perf_counter()
             graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation)
-            report.seconds["graph"] = time.perf_counter() - start
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
                 raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
                                      f"left as it was", report.failures)
             if curation is not None:
                 curation.check_effect(report.curated)  # a file that names nothing is a mistake
-            nodes, relationships = graph.counts()
+            nodes, relationships = graph.counts()  # writes the shared tables' files
+            report.seconds["graph"] = time.perf_counter() - start
             start = time.perf_counter()
             report.info = store.write(graph, extra={
                 "documents": report.documents,

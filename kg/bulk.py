@@ -2,12 +2,13 @@
 
 A worker turns one record into its notice's graph (resolve.fragment) and packs it: the
 facts that belong to that notice alone (graph.LOCAL_NODES / LOCAL_RELATIONSHIPS) become
-CSV text in the store's column order; the nodes and relationships notices share travel as
-they are. The main process appends the CSV text to files (a new file every CHUNK_ROWS
-rows or CHUNK_CHARS characters, so that one COPY never reads a whole table at once),
-merges shared properties in memory and appends shared evidence to disk, to be grouped by
-key only when the store is written. Memory holds the properties of shared entities and
-nothing per notice.
+CSV text in the store's column order; shared nodes travel as they are, shared
+relationships as text lines. The main process appends the CSV text to files (a new file
+every CHUNK_ROWS rows or CHUNK_CHARS characters), merges shared nodes' properties in
+memory, and appends shared relationships (the first statement of each) and all shared
+evidence to bucket files on disk, to be grouped by key only when the store is written.
+Memory holds the properties of shared nodes, the keys of shared relationships and the
+co-citation codes (kg.cocitation), nothing per notice.
 
 The files hold exactly the rows Graph.rows would give for the same notices (tested).
 """
@@ -21,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.cocitation import CoCitations, add_co_citations
-from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, evidence_item, kept_evidence, model
+from kg.cocitation import CoCitations, co_cited
+from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, Relationship, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
 CHUNK_CHARS = 20_000_000  # …or this much text (a regulation's provenance can be megabytes)
@@ -36,7 +37,7 @@ class Packed:
     doc: str
     csv: dict[str, tuple[int, str]]  # local table → (rows, CSV text)
     nodes: list[tuple]  # shared nodes: (label, key, props, stated_by)
-    relationships: list[tuple]  # shared relationships: (type, key, start, end, props)
+    relationships: list[tuple]  # shared relationships: (type, key, line "key<TAB>[start, end, props]")
     evidence: dict[str, str]  # evidence file name → lines "key<TAB>evidence JSON"
     cited: list[str]  # the regulations the notice cites (for CO_CITED)
 
@@ -55,7 +56,8 @@ def pack(part: Graph) -> Packed:
             if isinstance(item, Node):
                 packed.nodes.append((table, key, item.props, item.stated_by))
             else:
-                packed.relationships.append((table, key, item.start, item.end, item.props))
+                definition = json.dumps([item.start[1], item.end[1], item.props], ensure_ascii=False)
+                packed.relationships.append((table, key, f"{json.dumps(key, ensure_ascii=False)}\t{definition}\n"))
             if item.provenance:
                 lines = evidence.setdefault(_evidence_file(table, key), [])
                 lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{evidence_item(e)}\n" for e in item.provenance)
@@ -80,14 +82,14 @@ class BulkGraph:
     def __init__(self, folder: Path, derived: dict[str, Callable[[dict, list[dict]], None]] | None = None):
         self.folder = Path(folder)
         self.model = model()
-        self.shared = Graph()  # shared nodes and relationships, without their evidence
+        self.shared = Graph()  # shared nodes, without their evidence
+        self._relationships: dict[str, set[str]] = {}  # shared relationships' keys; they wait on disk
         self.documents: set[str] = set()
         self.derived = derived or {}
         self.files: dict[str, list[TableFile]] = {}
         self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
-        self._local_rows: Counter = Counter()
         self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
-        self.co_citations: CoCitations | None = CoCitations()
+        self.co_citations = CoCitations()
 
     # -- adding ---------------------------------------------------------------
     def add(self, packed: Packed) -> None:
@@ -96,11 +98,14 @@ class BulkGraph:
         self.documents.add(packed.doc)
         for table, (rows, text) in packed.csv.items():
             self._append(table, rows, text)
-            self._local_rows[table] += rows
         for label, key, props, stated_by in packed.nodes:
             self.shared.put_node(label, key, props, stated_by, [])
-        for rel_type, key, start, end, props in packed.relationships:
-            self.shared.put_relationship(rel_type, key, start, end, props, [])
+        for rel_type, key, line in packed.relationships:
+            seen = self._relationships.setdefault(rel_type, set())
+            if key not in seen:  # the first statement of a relationship stands (as in Graph)
+                seen.add(key)
+                name = _relationship_file(rel_type, key)
+                self._write(name, name, line)
         for name, text in packed.evidence.items():
             self._write(name, name, text)
         self.co_citations.add(packed.doc, packed.cited)
@@ -122,60 +127,82 @@ class BulkGraph:
         if current is None or current[0] != filename:
             if current is not None:
                 current[1].close()
+            # A small buffer: some 400 streams are open at once (a table's bucket files).
             current = self._open[stream] = (filename, open(self.folder / filename, "a", encoding="utf-8",
-                                                           newline="", buffering=1 << 20))
+                                                           newline="", buffering=64 * 1024))
         current[1].write(text)
 
     # -- reading --------------------------------------------------------------
     def counts(self) -> tuple[Counter, Counter]:
-        if self._counts is not None:
-            return self._counts
-        self._add_co_citations()
-        nodes, rels = self.shared.counts()
-        for table, n in self._local_rows.items():
-            (nodes if table in self.model.nodes else rels)[table] += n
-        return nodes, rels
-
-    def _add_co_citations(self) -> None:
-        """CO_CITED, once every notice is in (the counts are let go once added)."""
-        if self.co_citations is not None:
-            add_co_citations(self.shared, self.co_citations)
-            self.co_citations = None
+        """(nodes per label, relationships per type). Writes the shared tables first (see
+        table_files): only then is every notice in and CO_CITED counted."""
+        self._write_shared_tables()
+        return self._counts
 
     def table_files(self) -> list[tuple[str, list[TableFile]]]:
-        """(table, its CSV files) for every table of the model. Writes the shared tables,
-        then lets go of the shared graph: the COPY that follows needs the memory."""
-        tables = [*self.model.nodes, *self.model.relationships]
-        if self._counts is None:
-            self._counts = self.counts()
-            self.close()  # the evidence files are read back now
-            for table in tables:
-                if table not in LOCAL_NODES and table not in LOCAL_RELATIONSHIPS:
-                    self._write_shared(table)
-            self.shared = Graph()
+        """(table, its CSV files) for every table of the model."""
+        self._write_shared_tables()
+        return [(table, self.files.get(table, [])) for table in (*self.model.nodes, *self.model.relationships)]
+
+    def _write_shared_tables(self) -> None:
+        """Once every notice is in: the shared tables' CSV files, with all their evidence,
+        and CO_CITED; then the shared graph is let go (the COPY that follows needs the
+        memory) and the counts kept."""
+        if self._counts is not None:
+            return
+        self.close()  # the files written so far are read back now
+        for table in (*self.model.nodes, *self.model.relationships):
+            if table not in LOCAL_NODES and table not in LOCAL_RELATIONSHIPS and table != "CO_CITED":
+                self._write_shared(table)
+        regulations = self.shared.nodes
+        for rel in co_cited(lambda key: regulations[("Regulation", key)].props, self.co_citations):
+            self._append("CO_CITED", 1, self._line("CO_CITED", rel.row()))
+        self.co_citations = CoCitations()
         self.close()
-        return [(table, self.files.get(table, [])) for table in tables]
+        rows = {table: sum(f.rows for f in files) for table, files in self.files.items()}
+        self._counts = (Counter({label: rows.get(label, 0) for label in self.model.nodes}),
+                        Counter({t: rows.get(t, 0) for t in self.model.relationships}))
+        self.shared = Graph()
 
     def _write_shared(self, table: str) -> None:
         """A shared table's CSV: rows in bucket order, then key order, each with all the
         evidence every notice gave for it."""
-        items = self.shared.nodes if table in self.model.nodes else self.shared.relationships
-        by_bucket: dict[int, list] = {}
-        for (t, key), item in items.items():
-            if t == table:
-                by_bucket.setdefault(_bucket(key), []).append(item)
-        columns = self.model.columns(table)
-        for bucket in sorted(by_bucket):
+        nodes: dict[int, dict[str, Node]] = {}
+        if table in self.model.nodes:
+            for (label, key), node in self.shared.nodes.items():
+                if label == table:
+                    nodes.setdefault(_bucket(key), {})[key] = node
+        for bucket in range(BUCKETS):
+            items = nodes.get(bucket, {}) if table in self.model.nodes else self._read_relationships(table, bucket)
+            if not items:
+                continue
             evidence = self._read_evidence(table, bucket)
-            for item in sorted(by_bucket[bucket], key=lambda i: i.key):
-                found = evidence.get(item.key, set()) | {evidence_item(e) for e in item.provenance}
+            for key in sorted(items):
+                item = items[key]
+                found = evidence.get(key, set())
                 row = item.row()
                 if table in self.derived:
                     props = dict(item.props)
                     self.derived[table](props, [json.loads(e) for e in found])
                     row.update(props)
                 row["provenance"] = "[" + ", ".join(kept_evidence(found)) + "]"
-                self._append(table, 1, csv_line([row.get(c) for c in columns]))
+                self._append(table, 1, self._line(table, row))
+
+    def _line(self, table: str, row: dict) -> str:
+        return csv_line([row.get(c) for c in self.model.columns(table)])
+
+    def _read_relationships(self, table: str, bucket: int) -> dict[str, Relationship]:
+        spec = self.model.relationships[table]
+        path = self.folder / _relationship_file(table, bucket)
+        found: dict[str, Relationship] = {}
+        if path.exists():
+            with open(path, encoding="utf-8") as f:
+                for line in f:
+                    key, definition = line.rstrip("\n").split("\t", 1)
+                    key = json.loads(key)
+                    start, end, props = json.loads(definition)
+                    found[key] = Relationship(table, key, (spec["from"], start), (spec["to"], end), props)
+        return found
 
     def _read_evidence(self, table: str, bucket: int) -> dict[str, set[str]]:
         path = self.folder / _evidence_file(table, bucket)
@@ -223,5 +250,12 @@ def _bucket(key: str) -> int:
 
 
 def _evidence_file(table: str, key_or_bucket: str | int) -> str:
-    bucket = key_or_bucket if isinstance(key_or_bucket, int) else _bucket(key_or_bucket)
-    return f"evidence-{table}-{bucket:02d}.jsonl"
+    return f"evidence-{table}-{_bucket_of(key_or_bucket):02d}.jsonl"
+
+
+def _relationship_file(table: str, key_or_bucket: str | int) -> str:
+    return f"relationships-{table}-{_bucket_of(key_or_bucket):02d}.jsonl"
+
+
+def _bucket_of(key_or_bucket: str | int) -> int:
+    return key_or_bucket if isinstance(key_or_bucket, int) else _bucket(key_or_bucket)

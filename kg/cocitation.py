@@ -3,7 +3,8 @@ the co-cited-regulations query reads a small table instead of enumerating every 
 every notice (≈ 14 M pairs at 100 000 notices).
 
 Pairs are kept as 64-bit codes (two 32-bit regulation numbers) in a growing array and
-counted with numpy at the end: memory is 12 bytes per pair seen, not a Python object.
+counted with numpy at the end: memory is 12 bytes per pair seen, not a Python object;
+counting sorts one array of codes that also carry the notice's rank by hash.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from kg.graph import Graph, provenance
+from kg.graph import Graph, Relationship, provenance
 
 MIN_DOCUMENTS = 2  # a pair one notice cites is that notice's, not a recurring pairing
 RULE = "derived.co_cited"
@@ -26,7 +27,7 @@ class CoCitations:
         self._ids: dict[str, int] = {}
         self._keys: list[str] = []
         self._docs: list[str] = []
-        self._codes = array("q")
+        self._codes = array("q")  # pair: first id << 32 | second id
         self._doc_of_code = array("i")
 
     def add(self, doc: str, regulations: Iterable[str]) -> None:
@@ -37,28 +38,45 @@ class CoCitations:
         self._docs.append(doc)
         values = np.array(ids, dtype=np.int64)
         first, second = np.triu_indices(len(ids), 1)
-        codes = (values[first] << 32) | values[second]
-        self._codes.frombytes(codes.tobytes())
-        self._doc_of_code.extend([doc_number] * len(codes))
+        self._codes.frombytes(((values[first] << 32) | values[second]).tobytes())
+        self._doc_of_code.extend([doc_number] * len(first))
 
     def pairs(self, keep: Callable[[str], bool] = lambda key: True) -> Iterator[tuple[str, str, int, str]]:
         """(regulation key, regulation key, documents, first document) for each pair of
         regulations `keep` accepts, cited together by at least MIN_DOCUMENTS notices."""
         if not self._codes:
             return
-        codes = np.frombuffer(self._codes, dtype=np.int64)
-        docs = np.frombuffer(self._doc_of_code, dtype=np.int32)
-        rank = np.empty(len(self._docs), dtype=np.int32)
-        rank[np.argsort(np.array(self._docs))] = np.arange(len(self._docs), dtype=np.int32)
-        order = np.lexsort((rank[docs], codes))  # by pair, then by document hash
-        unique, first_at, counts = np.unique(codes[order], return_index=True, return_counts=True)
-        first_doc = docs[order[first_at]]
-        kept = set(i for i, key in enumerate(self._keys) if keep(key))
-        for code, n, d in zip(unique[counts >= MIN_DOCUMENTS].tolist(), counts[counts >= MIN_DOCUMENTS].tolist(),
-                              first_doc[counts >= MIN_DOCUMENTS].tolist()):
-            a, b = code >> 32, code & 0xFFFFFFFF
-            if a in kept and b in kept:
-                yield self._keys[a], self._keys[b], n, self._docs[d]
+        rank = np.empty(len(self._docs), dtype=np.int64)  # documents in hash order
+        rank[np.argsort(np.array(self._docs))] = np.arange(len(self._docs))
+        id_bits, doc_bits = max(len(self._keys) - 1, 1).bit_length(), max(len(self._docs) - 1, 1).bit_length()
+        if 2 * id_bits + doc_bits > 63:
+            raise ValueError("too many regulations and notices to count pairs in 64 bits")
+        # One sort of (pair, document rank) codes: each pair's run starts at its first notice.
+        # Built in place, the growing arrays let go first: three arrays of pairs at most.
+        combined = np.frombuffer(self._codes, dtype=np.int64).copy()
+        docs = np.frombuffer(self._doc_of_code, dtype=np.int32).copy()
+        self._codes, self._doc_of_code = array("q"), array("i")  # counted once
+        high = combined >> 32
+        high <<= id_bits
+        combined &= 0xFFFFFFFF
+        combined |= high
+        del high
+        combined <<= doc_bits
+        combined |= rank[docs]
+        del docs
+        combined.sort()
+        pair = combined >> doc_bits
+        starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+        counts = np.diff(np.append(starts, len(pair)))
+        wanted = counts >= MIN_DOCUMENTS
+        by_rank = np.argsort(rank)
+        kept = np.fromiter((keep(key) for key in self._keys), dtype=bool, count=len(self._keys))
+        mask = (1 << id_bits) - 1
+        for code, n, first_rank in zip(pair[starts[wanted]].tolist(), counts[wanted].tolist(),
+                                       (combined[starts[wanted]] & ((1 << doc_bits) - 1)).tolist()):
+            a, b = code >> id_bits, code & mask
+            if kept[a] and kept[b]:
+                yield self._keys[a], self._keys[b], n, self._docs[by_rank[first_rank]]
 
     def _id(self, key: str) -> int:
         number = self._ids.get(key)
@@ -68,18 +86,19 @@ class CoCitations:
         return number
 
 
-def add_co_citations(graph: Graph, counted: CoCitations) -> None:
-    """CO_CITED relationships in `graph` (which holds every Regulation) for the counted
-    pairs: from the title that sorts first, films, books and periodicals left out."""
-    def title(key: str) -> str:
-        return graph.nodes[("Regulation", key)].props["title"]
-
-    def keep(key: str) -> bool:
-        return graph.nodes[("Regulation", key)].props["kind"] != "not_regulation"
-
-    for a, b, documents, doc in counted.pairs(keep):
-        if title(a) == title(b):
+def co_cited(regulations: Callable[[str], dict], counted: CoCitations) -> Iterator[Relationship]:
+    """CO_CITED relationships for the counted pairs, given each Regulation's properties:
+    from the title that sorts first; films, books and periodicals left out."""
+    for a, b, documents, doc in counted.pairs(lambda key: regulations(key)["kind"] != "not_regulation"):
+        title_a, title_b = regulations(a)["title"], regulations(b)["title"]
+        if title_a == title_b:
             continue
-        first, second = (a, b) if title(a) < title(b) else (b, a)
-        graph.put_relationship("CO_CITED", f"{first}|{second}", ("Regulation", first), ("Regulation", second),
-                               {"documents": documents}, [provenance(doc, 0, 0, RULE, "")])
+        first, second = (a, b) if title_a < title_b else (b, a)
+        yield Relationship("CO_CITED", f"{first}|{second}", ("Regulation", first), ("Regulation", second),
+                           {"documents": documents}, [provenance(doc, 0, 0, RULE, "")])
+
+
+def add_co_citations(graph: Graph, counted: CoCitations) -> None:
+    """CO_CITED relationships in `graph`, which holds every Regulation."""
+    for rel in co_cited(lambda key: graph.nodes[("Regulation", key)].props, counted):
+        graph.put_relationship(rel.type, rel.key, rel.start, rel.end, rel.props, rel.provenance)

@@ -34,6 +34,7 @@ EPOCH = dt.date(1970, 1, 1)
 # 市妇联, 区卫生健康局, 中共城中区委员会: names that need a placed division to mean one thing.
 RELATIVE_NAME = re.compile(r"(?:中共|我|本)|(?:省|市|县|区|州|旗|盟|镇|乡)(?!委员会$)")
 BARE_COMMITTEE = re.compile(r"(?:自治区|自治州|自治县|省|市|县|区|州|旗|盟)(?:党)?委")
+COUNTED = "derived.organization_cites"  # the rule of ORGANIZATION_CITES's evidence
 GLOBAL_KINDS = {"law", "party_regulation", "regulation", "normative_document", "not_regulation"}
 
 
@@ -238,9 +239,9 @@ def _add_citation(graph: Graph, doc: str, d, org, c: dict) -> None:
             "action": c["action"], "raw": c["raw"], "span_start": c["span"][0], "span_end": c["span"][1],
             "rule": c["rule"], "via_alias": via,
         })
-        if org is not None:  # counted per organization once, at build time (see DERIVED)
+        if org is not None:  # counted per organization at build time: its notices, as wholes (see DERIVED)
             graph.add_relationship("ORGANIZATION_CITES", org, reg, key=f"{org[1]}|{key}|{c['action'] or ''}",
-                                   props={"action": c["action"]}, evidence=ev)
+                                   props={"action": c["action"]}, evidence=provenance(doc, 0, 0, COUNTED, ""))
         if curated:
             graph.put_relationship("CITES", cites_key, d, reg, {}, [_curation_ev(doc, c, curated)])
 

@@ -48,6 +48,8 @@ def parameter_sets(store: EmbeddedStore, name: str) -> list[dict]:
     for p in ("min_documents", "min_organizations"):
         if p in defaults:
             sets.append({**defaults, p: 3})
+    if "limit" in defaults:
+        sets.append({**defaults, "limit": 7})
     return sets
 
 

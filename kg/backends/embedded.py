@@ -30,13 +30,24 @@ from kg.bulk import BulkGraph, TableFile, write_table
 from kg.graph import Graph, Node, model
 
 DB_FILE = "graph.lbug"
-# LadybugDB's buffer pool, in bytes: the most memory it may take (it takes what it needs).
-# A build COPYs large tables in files of kg.bulk.CHUNK_ROWS rows, but the checkpoint
-# after each COPY needs room for the whole relationship table (1 GB ran out on the 2 M
-# citations of 100 000 notices), and a query holds its whole result (1 GB ran out
-# reading the 2 M measures of 100 000 notices for an export).
+# LadybugDB's buffer pool, in bytes: the most memory it may take for pages (it takes
+# what it needs; its other memory comes on top, about three quarters of this on a load).
+# A query holds its whole result (reading the 2 M measures of 100 000 notices for an
+# export needed more than 1 GB).
 READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
-WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
+WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
+# Rows (or characters) per COPY statement: each COPY is checkpointed, and a checkpoint
+# rewrites the part of the table it touches, so fewer, larger COPYs are faster; but a
+# COPY holds what it loads in memory (one COPY of 2 M citations did not fit in 1 GB).
+COPY_ROWS = 500_000
+COPY_CHARS = 100_000_000
+
+
+# The large tables are stored in one direction only: stored both ways a table is loaded
+# twice, and the backward side of CITES (a regulation cited by 100 000 notices) was
+# rewritten whole by every checkpoint. MATCH still walks them backwards (by a scan);
+# OPTIONAL MATCH cannot, so kg's queries walk them forwards.
+ONE_WAY = {"CITES", "RAISED_IN", "ANSWERS", "ORGANIZATION_CITES", "CO_CITED"}
 
 
 class StoreError(KgError):
@@ -101,20 +112,16 @@ class EmbeddedStore:
               tick: Callable[..., None] = lambda n=1: None) -> dict:
         """Write `graph` as a new database and swap it in. Call inside lock(). `tick(n)`
         counts rows as they are loaded."""
-        import ladybug
 
         build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
         try:
-            # No WAL checksums: a build that dies is discarded whole, never replayed.
-            db = ladybug.Database(str(partial / DB_FILE), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
-            conn = ladybug.Connection(db)
-            self._create_tables(conn)
-            rows_loaded, copy_seconds = self._copy(conn, graph, partial / "csv", tick)
-            counts = self._verify(conn, graph)
-            conn.close()
-            db.close()
+            with _writing(partial / DB_FILE) as conn:
+                self._create_tables(conn)
+            rows_loaded, copy_seconds = self._copy(partial / DB_FILE, graph, partial / "csv", tick)
+            with _writing(partial / DB_FILE) as conn:
+                counts = self._verify(conn, graph)
             shutil.rmtree(partial / "csv", ignore_errors=True)
             info = {
                 "build_id": build_id,
@@ -141,26 +148,31 @@ class EmbeddedStore:
             conn.execute(f"CREATE NODE TABLE {label}({cols}, PRIMARY KEY(key))")
         for rel_type, spec in m.relationships.items():
             cols = ", ".join(f"{p} {t}" for p, t in m.relationship_properties(rel_type).items())
-            conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols})")
+            one_way = " WITH (storage_direction = 'fwd')" if rel_type in ONE_WAY else ""
+            conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols}){one_way}")
 
-    def _copy(self, conn, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> tuple[int, float]:
-        """(rows loaded, seconds spent in COPY statements)."""
+    def _copy(self, path: Path, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> tuple[int, float]:
+        """Load every table's files, a few COPY statements per table, the database opened
+        afresh for each (what LadybugDB holds after a COPY's checkpoint is let go: loading
+        the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool).
+        (rows loaded, seconds spent in COPY statements)."""
         total, seconds = 0, 0.0
         for table, files in _table_files(graph, folder):
-            for file in files:
-                if not file.rows:
-                    continue
-                options = "header=true" + (", parallel=false" if file.multiline else "")
-                start = time.perf_counter()
-                try:
-                    conn.execute(f"COPY {table} FROM '{file.path}' ({options})")
-                except RuntimeError as e:
-                    hint = (f"; give LadybugDB more memory: KG_BUFFER_POOL={2 * WRITE_BUFFER_POOL} (bytes)"
-                            if "buffer pool is full" in str(e) else "")
-                    raise StoreError(f"{self.path}: loading {table} failed: {e}{hint}") from None
-                seconds += time.perf_counter() - start
-                total += file.rows
-                tick(file.rows)
+            for group in _copy_groups([f for f in files if f.rows]):
+                paths = ", ".join(f"'{f.path}'" for f in group)
+                options = "header=true" + (", parallel=false" if any(f.multiline for f in group) else "")
+                with _writing(path) as conn:
+                    start = time.perf_counter()
+                    try:
+                        conn.execute(f"COPY {table} FROM [{paths}] ({options})")
+                    except RuntimeError as e:
+                        hint = (f"; give LadybugDB more memory: KG_BUFFER_POOL={2 * WRITE_BUFFER_POOL} (bytes)"
+                                if "buffer pool is full" in str(e) else "")
+                        raise StoreError(f"{self.path}: loading {table} failed: {e}{hint}") from None
+                    seconds += time.perf_counter() - start
+                rows = sum(f.rows for f in group)
+                total += rows
+                tick(rows)
         return total, seconds
 
     def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
@@ -224,6 +236,33 @@ class EmbeddedStore:
             while result.has_next():
                 rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
             return columns, rows
+
+
+@contextlib.contextmanager
+def _writing(path: Path):
+    """A connection to the database being built. No WAL checksums: a build that dies is
+    discarded whole, never replayed."""
+    import ladybug
+
+    db = ladybug.Database(str(path), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
+    conn = ladybug.Connection(db)
+    try:
+        yield conn
+    finally:
+        conn.close()
+        db.close()
+
+
+def _copy_groups(files: list[TableFile]) -> Iterator[list[TableFile]]:
+    """Consecutive files, up to COPY_ROWS rows or COPY_CHARS characters per group."""
+    group: list[TableFile] = []
+    for f in files:
+        if group and (sum(g.rows for g in group) + f.rows > COPY_ROWS or sum(g.chars for g in group) + f.chars > COPY_CHARS):
+            yield group
+            group = []
+        group.append(f)
+    if group:
+        yield group
 
 
 def _counts(conn) -> tuple[dict, dict]:

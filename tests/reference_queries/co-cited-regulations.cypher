@@ -4,3 +4,4 @@ WITH a, b, count(DISTINCT d) AS documents
 WHERE documents >= $min_documents
 RETURN a.title AS first, b.title AS second, documents
 ORDER BY documents DESC, first, second
+LIMIT $limit
