@@ -314,8 +314,9 @@ def report(sizes: list[int]) -> None:
         tr = run_stage("trends", n)
         print(f"         kg trends --by year (whole process): {tr['seconds']:.2f} s")
         verdicts = [verdict(f"load ≥ {TARGETS['load_rows_per_s']:,} rows/s", b["load_rows_per_s"] >= TARGETS["load_rows_per_s"]),
-                    verdict(f"each query ≤ {TARGETS['query_s']} s", slowest[1] <= TARGETS["query_s"]),
-                    verdict(f"kg trends ≤ {TARGETS['trends_s']} s", tr["seconds"] <= TARGETS["trends_s"])]
+                    verdict(f"each query ≤ {TARGETS['query_s']} s", slowest[1] <= TARGETS["query_s"])]
+        if n <= 10_000:  # the kg trends target is set for 10 000 notices
+            verdicts.append(verdict(f"kg trends ≤ {TARGETS['trends_s']} s", tr["seconds"] <= TARGETS["trends_s"]))
         if n >= 100_000:  # the build targets are set for 100k notices
             scale = n / 100_000
             verdicts += [verdict(f"build ≤ {TARGETS['build_100k_s'] * scale / 60:.0f} min",

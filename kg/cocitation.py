@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from kg.errors import KgError
 from kg.graph import Graph, Relationship, provenance
 
 MIN_DOCUMENTS = 2  # a pair one notice cites is that notice's, not a recurring pairing
@@ -50,7 +51,8 @@ class CoCitations:
         rank[np.argsort(np.array(self._docs))] = np.arange(len(self._docs))
         id_bits, doc_bits = max(len(self._keys) - 1, 1).bit_length(), max(len(self._docs) - 1, 1).bit_length()
         if 2 * id_bits + doc_bits > 63:
-            raise ValueError("too many regulations and notices to count pairs in 64 bits")
+            raise KgError(f"{len(self._keys)} regulations in {len(self._docs)} notices: too many to count "
+                          "co-citations in 64-bit codes; please report it")
         # One sort of (pair, document rank) codes: each pair's run starts at its first notice.
         # Built in place, the growing arrays let go first: three arrays of pairs at most.
         combined = np.frombuffer(self._codes, dtype=np.int64).copy()

@@ -194,3 +194,10 @@ def test_shared_entities_keep_their_first_evidence_and_every_mention_stays(tmp_p
     assert all(len(r.provenance) == 1 for r in cites)
     cited = sum(1 for r in cites if r.end[1] == "中国共产党纪律处分条例")
     assert cited > 3  # more mentions than the node keeps, each on its CITES
+
+
+def test_a_pattern_one_way_tables_cannot_answer_says_how_to_write_it(seed_store):
+    walked_forwards = "MATCH (d:Document) OPTIONAL MATCH (d)-[:CITES]->(r:Regulation) RETURN count(r)"
+    assert seed_store.query(walked_forwards)[1][0][0] == 111
+    with pytest.raises(StoreError, match=r"CITES is stored one way .* \(:Document\)-\[:CITES\]->\(:Regulation\)"):
+        seed_store.query("MATCH (r:Regulation) OPTIONAL MATCH (r)<-[:CITES]-(d:Document) RETURN count(d)")

@@ -18,6 +18,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -201,7 +202,6 @@ class EmbeddedStore:
     # -- reading --------------------------------------------------------------
     @contextlib.contextmanager
     def connect(self):
-        import ladybug
 
         current = self.current
         if current is None:
@@ -210,13 +210,8 @@ class EmbeddedStore:
         if built_with != model().version:
             raise StoreError(f"{self.path}: built with graph model {built_with}, this kg reads model "
                              f"{model().version}; rebuild it: kg build NOTICES --db {self.path}")
-        db = ladybug.Database(str(current / DB_FILE), read_only=True, buffer_pool_size=READ_BUFFER_POOL)
-        conn = ladybug.Connection(db)
-        try:
+        with _opened(current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
             yield conn
-        finally:
-            conn.close()
-            db.close()
 
     def counts(self) -> tuple[dict, dict]:
         """(nodes per label, relationships per type), counted in the store."""
@@ -230,7 +225,7 @@ class EmbeddedStore:
             try:
                 result = conn.execute(cypher, params or {})
             except RuntimeError as e:
-                raise StoreError(f"query failed: {e}") from None
+                raise StoreError(f"query failed: {_explained(e)}") from None
             columns = result.get_column_names()
             rows = []
             while result.has_next():
@@ -238,13 +233,29 @@ class EmbeddedStore:
             return columns, rows
 
 
-@contextlib.contextmanager
 def _writing(path: Path):
     """A connection to the database being built. No WAL checksums: a build that dies is
     discarded whole, never replayed."""
+    return _opened(path, buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
+
+
+def _explained(error: RuntimeError) -> str:
+    """LadybugDB's message, with what to do where it names a one-way table."""
+    one_way = re.search(r'Failed to get bwd data for rel table "(\w+)"', str(error))
+    if one_way is None:
+        return str(error)
+    rel_type = one_way.group(1)
+    spec = model().relationships[rel_type]
+    return (f"{rel_type} is stored one way in the embedded store, and OPTIONAL MATCH cannot walk it backwards; "
+            f"write the pattern from its start, (:{spec['from']})-[:{rel_type}]->(:{spec['to']})")
+
+
+@contextlib.contextmanager
+def _opened(path: Path, **options):
+    """A connection to the database at `path`, closed with its database on leaving."""
     import ladybug
 
-    db = ladybug.Database(str(path), buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
+    db = ladybug.Database(str(path), **options)
     conn = ladybug.Connection(db)
     try:
         yield conn
