@@ -5,8 +5,10 @@
     bench/run --sizes 1000 10000 100000
 
 Prints throughput and ratios against baselines measured in the same run (jieba.lcut on
-the same texts; one worker against two), the embedded load and neo4j-admin export rates,
-and the latency of every named query at each size.
+the same texts, in process and against `kg extract` as a whole process; `kg --help`
+against `python -c "import typer"`; one worker against two), the build's time and the
+peak memory of its whole process tree, the embedded load rate against the time in COPY
+itself, the neo4j-admin export rate, and the latency of every named query at each size.
 """
 from __future__ import annotations
 
