@@ -146,7 +146,9 @@ def _evidence(prov_json: str | None, sources: dict[str, str]) -> list[Evidence]:
         text = text_of(e["doc"], source)
         start, end = e["span"]
         context = None
-        if text is not None and abbreviate(text[start:end]) == e["quote"]:  # the document is unchanged
+        if start == end == 0 and not e["quote"]:  # a notice as a whole: read, or counted by a derived fact
+            context = "(the notice as a whole)"
+        elif text is not None and abbreviate(text[start:end]) == e["quote"]:  # the document is unchanged
             s_start, s_end = sentence_bounds(text, start, end)  # the whole sentence, as the README says
             s_end = max(s_end, end)
             context = text[s_start:start] + "【" + text[start:end] + "】" + text[end:s_end]

@@ -85,6 +85,14 @@ def test_explain_quotes_the_source(db):
     assert "[citations.title_marks]" in out
 
 
+def test_explain_names_the_notices_a_count_was_made_from(db):
+    out = kg("explain", "--db", db, "中国共产党党组工作条例").stdout.decode()
+    counted = out[out.index("ORGANIZATION_CITES Organization:东营市总工会"):].splitlines()[1]
+    assert counted.split()[1:] == ["[derived.organization_cites]", "(the", "notice", "as", "a", "whole)"]
+    assert counted.split()[0].endswith(".txt")  # the file, with no empty span
+    assert "CO_CITED Regulation:中国共产党党组工作条例 → Regulation:关于新形势下党内政治生活的若干准则" in out
+
+
 def test_stats(db):
     rows = list(csv.reader(io.StringIO(kg("stats", "--db", db, "--format", "csv").stdout.decode())))
     counts = {(kind, name): int(n) for kind, name, n in rows[1:]}

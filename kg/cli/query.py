@@ -142,7 +142,7 @@ def explain_command(
             continue
         typer.echo(fact.what)
         for e in fact.evidence:
-            where = f"{e.source}:{e.span[0]}-{e.span[1]}"
+            where = e.source if e.span == [0, 0] else f"{e.source}:{e.span[0]}-{e.span[1]}"
             typer.echo(f"    {where}  [{e.rule}]  {e.context or e.quote}")
 
 
