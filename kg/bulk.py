@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.cocitation import CoCitations, co_cited
+from kg.cocitation import CoCitations, cited_by_notice, co_cited
 from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, Relationship, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
@@ -47,7 +47,7 @@ def pack(part: Graph) -> Packed:
     m = model()
     rows: dict[str, list] = {}
     evidence: dict[str, list] = {}
-    packed = Packed(doc, {}, [], [], {}, [rel.end[1] for (t, _), rel in part.relationships.items() if t == "CITES"])
+    packed = Packed(doc, {}, [], [], {}, cited_by_notice(part).get(doc, []))
     for items, local in ((part.nodes, LOCAL_NODES), (part.relationships, LOCAL_RELATIONSHIPS)):
         for (table, key), item in items.items():
             if table in local:

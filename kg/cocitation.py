@@ -47,8 +47,9 @@ class CoCitations:
         regulations `keep` accepts, cited together by at least MIN_DOCUMENTS notices."""
         if not self._codes:
             return
-        rank = np.empty(len(self._docs), dtype=np.int64)  # documents in hash order
-        rank[np.argsort(np.array(self._docs))] = np.arange(len(self._docs))
+        by_rank = np.argsort(np.array(self._docs))  # documents in hash order
+        rank = np.empty(len(self._docs), dtype=np.int64)
+        rank[by_rank] = np.arange(len(self._docs))
         id_bits, doc_bits = max(len(self._keys) - 1, 1).bit_length(), max(len(self._docs) - 1, 1).bit_length()
         if 2 * id_bits + doc_bits > 63:
             raise KgError(f"{len(self._keys)} regulations in {len(self._docs)} notices: too many to count "
@@ -71,7 +72,6 @@ class CoCitations:
         starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
         counts = np.diff(np.append(starts, len(pair)))
         wanted = counts >= MIN_DOCUMENTS
-        by_rank = np.argsort(rank)
         kept = np.fromiter((keep(key) for key in self._keys), dtype=bool, count=len(self._keys))
         mask = (1 << id_bits) - 1
         for code, n, first_rank in zip(pair[starts[wanted]].tolist(), counts[wanted].tolist(),
@@ -86,6 +86,15 @@ class CoCitations:
             number = self._ids[key] = len(self._keys)
             self._keys.append(key)
         return number
+
+
+def cited_by_notice(graph: Graph) -> dict[str, list[str]]:
+    """Document key → the keys of the regulations it cites (what CoCitations.add takes)."""
+    cited: dict[str, list[str]] = {}
+    for (rel_type, _), rel in graph.relationships.items():
+        if rel_type == "CITES":
+            cited.setdefault(rel.start[1], []).append(rel.end[1])
+    return cited
 
 
 def co_cited(regulations: Callable[[str], dict], counted: CoCitations) -> Iterator[Relationship]:

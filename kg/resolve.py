@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 
 from kg import gazetteer
-from kg.cocitation import CoCitations, add_co_citations
+from kg.cocitation import CoCitations, add_co_citations, cited_by_notice
 from kg.data import load
 from kg.graph import Graph, keep_evidence, provenance
 from kg.themes import terms_of
@@ -268,15 +268,6 @@ def finish(graph: Graph) -> None:
         counted.add(doc, regulations)
     add_co_citations(graph, counted)
     keep_evidence(graph)
-
-
-def cited_by_notice(graph: Graph) -> dict[str, list[str]]:
-    """Document key → the keys of the regulations it cites."""
-    cited: dict[str, list[str]] = {}
-    for (rel_type, _), rel in graph.relationships.items():
-        if rel_type == "CITES":
-            cited.setdefault(rel.start[1], []).append(rel.end[1])
-    return cited
 
 
 def _raw_forms(props: dict, evidence: list[dict]) -> None:
