@@ -22,8 +22,8 @@ import re
 import shutil
 import time
 import uuid
-from decimal import Decimal
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from kg.errors import KgError
@@ -202,7 +202,6 @@ class EmbeddedStore:
     # -- reading --------------------------------------------------------------
     @contextlib.contextmanager
     def connect(self):
-
         current = self.current
         if current is None:
             raise self._no_graph()
@@ -267,11 +266,13 @@ def _opened(path: Path, **options):
 def _copy_groups(files: list[TableFile]) -> Iterator[list[TableFile]]:
     """Consecutive files, up to COPY_ROWS rows or COPY_CHARS characters per group."""
     group: list[TableFile] = []
+    rows = chars = 0
     for f in files:
-        if group and (sum(g.rows for g in group) + f.rows > COPY_ROWS or sum(g.chars for g in group) + f.chars > COPY_CHARS):
+        if group and (rows + f.rows > COPY_ROWS or chars + f.chars > COPY_CHARS):
             yield group
-            group = []
+            group, rows, chars = [], 0, 0
         group.append(f)
+        rows, chars = rows + f.rows, chars + f.chars
     if group:
         yield group
 
