@@ -14,6 +14,11 @@ import typer
 PLAIN_HELP = None
 
 
+def command_group(help: str) -> typer.Typer:
+    """A group of subcommands (kg load, kg curate, kg viz): `kg viz` alone prints its help."""
+    return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=PLAIN_HELP)
+
+
 def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
     """The notice files `paths` name; says on stderr which other files were skipped.
     Raises InputError (nothing read or written yet) for a missing path, a store given as

@@ -5,12 +5,11 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import PLAIN_HELP
+from kg.cli.common import command_group
 from kg.cli.output import Format, print_rows
 from kg.curation import DEFAULT_FILE, LABELS
 
-app = typer.Typer(help="Same-as and keep-apart decisions, kept in a file (kg-curation.toml).", no_args_is_help=True,
-                  rich_markup_mode=PLAIN_HELP)
+app = command_group("Same-as and keep-apart decisions, kept in a file (kg-curation.toml).")
 
 FILE = Annotated[str, typer.Option("--file", metavar="FILE", help="The curation file.")]
 WHY = Annotated[str, typer.Option("--why", metavar="TEXT", help="Why: kept in the file and in provenance.")]

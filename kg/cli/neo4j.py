@@ -5,10 +5,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import PLAIN_HELP, error, progress_bar
+from kg.cli.common import command_group, error, progress_bar
 
-app = typer.Typer(help="Load the graph into a database server.", no_args_is_help=True,
-                  rich_markup_mode=PLAIN_HELP)
+app = command_group("Load the graph into a database server.")
 
 URI = Annotated[Optional[str], typer.Option("--uri", metavar="URI", help="Bolt or neo4j:// address (env NEO4J_URI).")]
 USER = Annotated[Optional[str], typer.Option("--user", metavar="USER", help="User name (env NEO4J_USER, default neo4j).")]

@@ -9,7 +9,7 @@ import typer
 
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
-from kg.cli.common import PLAIN_HELP, error
+from kg.cli.common import command_group, error
 from kg.errors import KgError
 from kg.fileio import atomic_text
 
@@ -18,8 +18,7 @@ class Language(str, enum.Enum):
     en = "en"
 
 
-app = typer.Typer(help="Pictures of the graph.", no_args_is_help=True,
-                  rich_markup_mode=PLAIN_HELP)
+app = command_group("Pictures of the graph.")
 
 
 def _write_picture(out: Path, page, figure):
