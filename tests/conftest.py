@@ -42,3 +42,28 @@ def seed_store(tmp_path_factory, seed_files):
     path = tmp_path_factory.mktemp("stores") / "seeds.kg"
     build_store([str(p) for p in seed_files], str(path))
     return EmbeddedStore(path)
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """generated(n): (the files of n notices made from the seeds by bench/make_corpus.py,
+    the embedded store built from them), made once per session."""
+    import subprocess
+    import sys
+
+    from kg.backends.embedded import EmbeddedStore
+    from kg.build import build_store
+
+    made: dict[int, tuple[list[str], EmbeddedStore]] = {}
+
+    def make(n: int) -> tuple[list[str], EmbeddedStore]:
+        if n not in made:
+            folder = tmp_path_factory.mktemp(f"generated-{n}")
+            subprocess.run([sys.executable, str(REPO / "bench" / "make_corpus.py"), str(n), str(folder / "notices"),
+                            "--seeds", str(SEEDS)], check=True, capture_output=True)
+            files = sorted(str(p) for p in (folder / "notices").iterdir())
+            build_store(files, str(folder / "store.kg"), workers=2)
+            made[n] = files, EmbeddedStore(folder / "store.kg")
+        return made[n]
+
+    return make

@@ -4,31 +4,22 @@ before the counts (tests/reference_queries) are run on the same store and compar
 the seeds and on 1 000 notices generated from them (bench/make_corpus.py)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kg.backends.embedded import EmbeddedStore
-from kg.build import build_store
 from kg.cocitation import CoCitations
 from kg.queries import named
 
-from tests.conftest import REPO, SEEDS
 
 REFERENCE = Path(__file__).parent / "reference_queries"
 AGGREGATED = sorted(p.stem for p in REFERENCE.glob("*.cypher"))
 
 
 @pytest.fixture(scope="module")
-def generated_store(tmp_path_factory) -> EmbeddedStore:
-    folder = tmp_path_factory.mktemp("generated")
-    subprocess.run([sys.executable, str(REPO / "bench" / "make_corpus.py"), "1000", str(folder / "notices"),
-                    "--seeds", str(SEEDS)], check=True, capture_output=True)
-    files = sorted(str(p) for p in (folder / "notices").iterdir())
-    build_store(files, str(folder / "store.kg"), workers=2)
-    return EmbeddedStore(folder / "store.kg")
+def generated_store(generated) -> EmbeddedStore:
+    return generated(1000)[1]
 
 
 def answers(store: EmbeddedStore, cypher: str, params: dict) -> list[tuple]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
-from kg.cli.common import command_group, error
+from kg.cli.common import command_group
 from kg.errors import KgError
 from kg.fileio import atomic_text
 
@@ -23,49 +23,70 @@ app = command_group("Pictures of the graph.")
 
 def _write_picture(out: Path, page, figure):
     """out as a page (.html: page() is its text) or a figure (.png/.svg: figure(path) draws
-    it), written atomically; returns what figure() returns (a note, or None)."""
+    it), written atomically."""
     suffix = out.suffix.lower()
     if suffix in (".html", ".htm"):
         with atomic_text(str(out)) as f:
             f.write(page())
-        return None
+        return
     if suffix not in (".png", ".svg"):
         raise KgError(f"{out}: choose .html, .png or .svg")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.tmp{suffix}")
     try:
-        note = figure(tmp)
+        figure(tmp)
         tmp.replace(out)
-        return note
     finally:
         tmp.unlink(missing_ok=True)
+
+
+class GroupBy(str, enum.Enum):
+    province = "province"
+    level = "level"
+
+
+class Kind(str, enum.Enum):
+    law = "law"
+    party_regulation = "party_regulation"
+    regulation = "regulation"
+    normative_document = "normative_document"
+    internal_rule = "internal_rule"
 
 
 @app.command("recurrence")
 def recurrence_command(
     db: DB,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="recurrence.html (interactive), .png or .svg (static).")],
-    min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="For .png/.svg: how many citing organizations make a row.")] = 2,
+    top: Annotated[int, typer.Option("--top", min=1, help="Regulations shown: those cited by the most organizations.")] = 30,
+    min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="Citing organizations a regulation needs to be shown.")] = 2,
+    kind: Annotated[Optional[Kind], typer.Option("--kind", help="Only regulations of this kind.")] = None,
+    province: Annotated[Optional[str], typer.Option("--province", metavar="NAME", help="Only organizations of this province (as the graph names it: 湖南省).")] = None,
+    by: Annotated[GroupBy, typer.Option("--by", help="The matrix's columns: the organizations' province or level.")] = GroupBy.province,
     lang: Annotated[Language, typer.Option("--lang", help="For .html: the page's language (a button switches it).")] = Language.zh,
 ) -> None:
     """Which regulations recur across organizations.
 
-    .html: an interactive network of organizations and regulations (filters for minimum
-    organizations, kind and region; click a regulation to read the citing sentences);
-    self-contained, it opens with no network. .png/.svg: an organizations × regulations
-    matrix for papers (at most 40 regulations × 60 organizations: the top ones).
+    Both outputs show the same selection: the --top regulations cited by at least
+    --min-organizations organizations, ranked by organizations (bars coloured by kind),
+    with each regulation's organizations shared out by province or level (a matrix).
+    .html adds a network of a selection (the top N, one regulation, or one province or
+    level; labels only where they fit) and the citing sentences; self-contained, it opens
+    with no network. .png/.svg: the bars and the matrix, for papers.
 
     Example: kg viz recurrence --db seeds.kg --out recurrence.html
     """
     from kg.viz import recurrence
-    from kg.viz.data import recurrence as load
+    from kg.viz.aggregate import aggregate
 
-    data = load(_store(db))
-    note = _write_picture(out, lambda: recurrence.html(data, lang.value),
-                          lambda tmp: recurrence.figure(data, tmp, min_organizations))
-    if note:
-        error(note)
-    typer.echo(f"{out}: {len(data.recurring(2))} regulations recur across {len(data.organizations)} organizations", err=True)
+    data = aggregate(_store(db), by=by.value, top=top, min_organizations=min_organizations,
+                     kind=kind.value if kind else None, province=province)
+    if not data.regulations:
+        where = f" of {province}" if province else ""
+        raise KgError(f"{db}: no regulation{' of kind ' + kind.value if kind else ''} is cited by {min_organizations} "
+                      f"or more organizations{where}; lower --min-organizations")
+    _write_picture(out, lambda: recurrence.html(data, lang.value), lambda tmp: recurrence.figure(data, tmp))
+    typer.echo(f"{out}: {len(data.regulations)} of {data.recurring} regulations cited by at least {min_organizations} "
+               f"organizations, {len(data.organizations)} organizations", err=True)
 
 
 @app.command("trends")

@@ -1,44 +1,53 @@
-"""Which regulations recur across organizations: an interactive page and a static figure.
+"""Which regulations recur across organizations: a page and a figure, both drawn from one
+kg.viz.aggregate.Aggregate (the top regulations, counted per province or level).
 
-The page is one self-contained HTML file (its script is inline, no CDN), so it opens in
-an office without internet. The figure is an organizations × regulations matrix drawn
-with matplotlib and a CJK font (a system one, or Noto Sans SC installed with kg).
+The page is one self-contained HTML file (its scripts, sigma.js and graphology included,
+are inline, nothing is fetched), so it opens in an office without internet. The figure
+is drawn with matplotlib and a CJK font (a system one, or Noto Sans SC installed with kg).
 """
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from importlib import resources
-from pathlib import Path
 
 from kg.errors import KgError
-from kg.viz.data import Recurrence
+from kg.viz.aggregate import NO_GROUP, Aggregate
 
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                 "Droid Sans Fallback", "AR PL UMing CN", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC"]
-ACTION_SHADES = {"issued": 4, "revised": 3, "enforced": 2, "studied": 1, None: 1}
-# A figure for a page: beyond these a matrix is unreadable, and its memory grows with the
-# product (809 organizations × 133 regulations took 19 GB). The top ones are drawn.
-MAX_REGULATIONS = 40
-MAX_ORGANIZATIONS = 60
+KINDS = {"law": ("法律", "#1b9e77"), "party_regulation": ("党内法规", "#d95f02"),
+         "regulation": ("行政/地方法规", "#7570b3"), "normative_document": ("规范性文件", "#e7298a"),
+         "internal_rule": ("内部制度", "#66a61e")}
+LEVELS = {"province": "省级", "city": "市级", "county": "县级", NO_GROUP: NO_GROUP}
+MAX_GROUPS = 20  # the matrix's named columns; the others are summed in one
+VENDOR = ("graphology.umd.min.js", "sigma.min.js")
 
 
-def html(data: Recurrence, lang: str = "zh") -> str:
-    """The interactive page: regulations cited by at least one organization, by default
-    those cited by two or more; in Chinese, or English (`lang` "en"), with a toggle."""
-    regs = sorted(data.regulations.values(), key=lambda r: (-len(r.organizations), r.title))
+def html(data: Aggregate, lang: str = "zh") -> str:
+    """The page: bars, the regulations × groups matrix and a network of a selection; in
+    Chinese, or English (`lang` "en"), with a toggle."""
     payload = {
-        "default_min": 2 if data.recurring(2) else 1,
         "lang": lang,
-        "organizations": [{"id": k, **v} for k, v in sorted(data.organizations.items())],
-        "regulations": [{"id": r.key, "title": r.title, "kind": r.kind, "organizations": sorted(r.organizations),
-                         "citations": [c.__dict__ for c in r.citations]} for r in regs],
+        "options": data.options,
+        "recurring": data.recurring,
+        "groups": data.groups,
+        "organizations": data.organizations,
+        "regulations": [{"id": r.key, "title": r.title, "kind": r.kind, "organizations": r.organizations,
+                         "groups": [r.by_group.get(g, 0) for g in data.groups], "citing": r.citing,
+                         "citations": [c.__dict__ for c in r.citations]} for r in data.regulations],
     }
     # </script> inside the data must not end the script element.
-    text = json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
-    template = resources.files("kg.viz").joinpath("recurrence.html").read_text(encoding="utf-8")
-    return template.replace("/*DATA*/", text)
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    folder = resources.files("kg.viz")
+    scripts = "\n".join(f"<script>{folder.joinpath('vendor', name).read_text(encoding='utf-8')}</script>"
+                        for name in VENDOR)
+    template = folder.joinpath("recurrence.html").read_text(encoding="utf-8")
+    return template.replace("<!--VENDOR-->", scripts).replace("/*DATA*/", text)
+
+
+def group_label(data: Aggregate, group: str) -> str:
+    return LEVELS.get(group, group) if data.by == "level" else group
 
 
 def cjk_font():
@@ -78,50 +87,50 @@ def bundled_font() -> str | None:
     return str(path) if path.is_file() else None
 
 
-def figure(data: Recurrence, out: Path, min_organizations: int = 2) -> str | None:
-    """Organizations × recurring regulations; a cell's shade says what was done. Draws at
-    most MAX_REGULATIONS × MAX_ORGANIZATIONS (those cited by, and citing, the most) and
-    returns a note saying what was left out, if anything."""
+def figure(data: Aggregate, out) -> None:
+    """Left: the top regulations by organizations citing them, coloured by kind. Right: the
+    same regulations × groups (provinces or levels), a cell's shade the share of the
+    regulation's organizations in that group (relative to the largest); the groups beyond
+    MAX_GROUPS summed, and the organizations not placed in a region, last, in grey."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
+    import numpy as np
     from matplotlib.patches import Patch
+
+    regs = data.regulations
+    if not regs:
+        raise KgError("no regulations to draw: none is cited by enough organizations (lower --min-organizations)")
     font = cjk_font()
-    all_regs = data.recurring(min_organizations) or data.recurring(1)[:20]
-    if not all_regs:
-        raise KgError("no regulations to draw: the store has no citations")
-    regs = sorted(all_regs, key=lambda r: (-len(r.organizations), r.title))[:MAX_REGULATIONS]
-    citing = Counter(o for r in regs for o in r.organizations)
-    all_orgs = len(citing)
-    orgs = sorted((o for o, _ in sorted(citing.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ORGANIZATIONS]),
-                  key=lambda k: data.organizations[k]["name"])
-    column = {data.organizations[o]["name"]: j for j, o in enumerate(orgs)}
-    grid = [[0] * len(orgs) for _ in regs]
+    named = [g for g in data.groups if g != NO_GROUP]
+    columns = named[:MAX_GROUPS] + (["其他"] if len(named) > MAX_GROUPS else [])
+    counts = np.array([[r.by_group.get(g, 0) for g in named[:MAX_GROUPS]]
+                       + ([sum(r.by_group.get(g, 0) for g in named[MAX_GROUPS:])] if len(named) > MAX_GROUPS else [])
+                       + [r.by_group.get(NO_GROUP, 0)] for r in regs], dtype=float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    apart = np.zeros_like(shares, dtype=bool)  # the summed and the unplaced columns: grey, their own scale
+    apart[:, len(named[:MAX_GROUPS]):] = True
+    width = 0.3 * (len(columns) + 1)
+    fig, (bars, matrix) = plt.subplots(1, 2, figsize=(7 + width, 1.6 + 0.32 * len(regs)), dpi=120, sharey=True,
+                                       gridspec_kw={"width_ratios": [7, width], "wspace": 0.05})
+    y = np.arange(len(regs))
+    bars.barh(y, [r.organizations for r in regs], color=[KINDS.get(r.kind, ("", "#999999"))[1] for r in regs])
+    bars.set_yticks(y, [r.title for r in regs], fontproperties=font)
+    bars.invert_yaxis()
+    bars.set_xlabel("引用单位数", fontproperties=font)
     for i, r in enumerate(regs):
-        for c in r.citations:
-            j = column.get(c.organization)
-            if j is not None:
-                grid[i][j] = max(grid[i][j], ACTION_SHADES.get(c.action, 1))
-    fig, ax = plt.subplots(figsize=(2 + 0.9 * len(orgs), 1.5 + 0.45 * len(regs)), dpi=150)
-    cmap = ListedColormap(["#ffffff", "#c6dbef", "#6baed6", "#3182bd", "#08519c"])
-    ax.imshow(grid, cmap=cmap, vmin=0, vmax=4, aspect="auto")
-    ax.set_xticks(range(len(orgs)), [data.organizations[o]["name"] for o in orgs], fontproperties=font,
-                  rotation=40, ha="right")
-    ax.set_yticks(range(len(regs)), [f"{r.title}（{len(r.organizations)}）" for r in regs], fontproperties=font)
-    ax.set_xticks([x - 0.5 for x in range(1, len(orgs))], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, len(regs))], minor=True)
-    ax.grid(which="minor", color="#dddddd")
-    ax.tick_params(which="minor", length=0)
-    ax.set_title("跨单位反复引用的法规", fontproperties=font)
-    legend = [Patch(facecolor=cmap(shade / 4), edgecolor="#999999", label=label)
-              for shade, label in ((1, "学习"), (2, "执行/落实"), (3, "修订"), (4, "制定/出台"))]
-    ax.legend(handles=legend, prop=font, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+        bars.text(r.organizations, i, f" {r.organizations}", va="center", fontsize=8)
+    kinds = [k for k in KINDS if any(r.kind == k for r in regs)]
+    bars.legend(handles=[Patch(color=KINDS[k][1], label=KINDS[k][0]) for k in kinds], prop=font, loc="lower right",
+                frameon=False)
+    placed = np.ma.masked_array(shares, mask=apart)
+    matrix.imshow(placed, cmap="Blues", vmin=0, vmax=max(placed.max(), 0.01), aspect="auto")
+    matrix.imshow(np.ma.masked_array(shares, mask=~apart), cmap="Greys", vmin=0, vmax=2, aspect="auto")
+    labels = [group_label(data, g) for g in columns] + ["未定位"]
+    matrix.set_xticks(range(len(labels)), labels, fontproperties=font, rotation=60, ha="right")
+    matrix.set_title("各" + ("层级" if data.by == "level" else "省份") + "单位所占比例", fontproperties=font, fontsize=10)
+    fig.suptitle(f"跨单位反复引用的法规（前 {len(regs)} 部，共 {data.recurring} 部被至少 "
+                 f"{data.options['min_organizations']} 个单位引用）", fontproperties=font)
     fig.savefig(out, bbox_inches="tight")
     plt.close(fig)
-    if len(all_regs) > len(regs) or all_orgs > len(orgs):
-        return (f"drew the {len(regs)} of {len(all_regs)} regulations cited by most organizations and the {len(orgs)} "
-                f"of {all_orgs} organizations citing them most; raise --min-organizations or use the .html page "
-                "for the rest")
-    return None
