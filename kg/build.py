@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +27,11 @@ from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
 from kg.read import read_source
+from kg.backends.embedded import STATEMENTS
+import kg.incremental as incremental
+from kg.incremental import describe, find_changes, previous_statements, revise
 from kg.resolve import DERIVED, add_record, finish, fragment
+from kg.statements import Statements
 
 
 class NothingToBuild(KgError):
@@ -38,13 +44,17 @@ class NothingToBuild(KgError):
 
 @dataclass
 class BuildReport:
-    documents: int = 0
+    documents: int = 0  # notices in the store (read this time or, incrementally, standing)
     extracted: int = 0  # read from text this time
     cached: int = 0  # taken from the cache
     failures: list[InputError] = field(default_factory=list)
     info: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)  # {"graph": reading to merging, "write": the store}
     curated: Counter = field(default_factory=Counter)  # curation file line → notices it changed
+    changes: object | None = None  # kg.incremental.Changes, when the build was incremental
+    full_because: str | None = None  # why a store that existed was rebuilt in full
+    written: Counter = field(default_factory=Counter)  # "nodes"/"relationships" → rows written
+    deleted: Counter = field(default_factory=Counter)
 
 
 def extract_document(doc) -> dict:
@@ -130,13 +140,18 @@ def graph_from_paths(sources: list[str], cache_folder: Path | None = None, worke
 
 
 def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None = None, workers: int = 1,
-                    tick: Callable[..., None] = lambda n=1: None,
-                    curation: Curation | None = None) -> tuple[BulkGraph, BuildReport]:
-    """The graph of `sources` as files in `folder`, for any number of notices."""
+                    tick: Callable[..., None] = lambda n=1: None, curation: Curation | None = None,
+                    statements: Statements | None = None) -> tuple[BulkGraph, BuildReport]:
+    """The graph of `sources` as files in `folder`, for any number of notices; what each
+    notice states goes to `statements` too, if given."""
+    from kg.incremental import file_state
+
     report = BuildReport()
-    graph = BulkGraph(folder, DERIVED)
+    graph = BulkGraph(folder, DERIVED, statements)
     for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation):
         graph.add(packed)
+        if statements is not None:
+            statements.add_sources([(packed.source, *file_state(packed.source), packed.doc)])
     graph.close()
     if curation is not None:
         curation.annotate(graph.shared, report.curated)
@@ -145,10 +160,12 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
 
 def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None,
                 writing: Callable[[int], Callable[..., None]] = lambda rows: lambda n=1: None,
-                curation: Curation | None = None) -> BuildReport:
+                curation: Curation | None = None, full: bool = False) -> BuildReport:
     """Build the embedded store at `db` from `sources` (files, already expanded), with
-    `curation` applied. `tick` counts documents; `writing(rows)` is called when the store
-    is written and returns what counts the rows loaded."""
+    `curation` applied: incrementally where the store holds a build of mostly the same
+    notices (kg.incremental), in full otherwise or if `full`. `tick` counts documents;
+    `writing(rows)` is called when the store is written and returns what counts the rows
+    loaded."""
     from kg.backends.embedded import EmbeddedStore
 
     if workers < 1:
@@ -158,22 +175,46 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     store = EmbeddedStore(db)
     new_store = not store.path.exists()
     try:
-        return _build(store, sources, workers, tick, writing, curation)
+        return _build(store, sources, workers, tick, writing, curation, full)
     except NothingToBuild:
         if new_store:  # nothing was built: leave no empty store behind
             shutil.rmtree(store.path, ignore_errors=True)
         raise
 
 
-def _build(store, sources: list[str], workers: int, tick, writing, curation: Curation | None) -> BuildReport:
-    db = str(store.path)
+def _build(store, sources: list[str], workers: int, tick, writing, curation: Curation | None,
+           full: bool) -> BuildReport:
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
+        reason = "asked (--full)" if full else "a curation file is applied" if curation is not None else None
+        previous = None if reason or store.current is None else previous_statements(store, cache.version)
+        if store.current is not None and previous is None and reason is None:
+            reason = "the store's last build left nothing to compare with (an older kg, or another extractor)"
+        if previous is not None:
+            try:
+                report = incremental_build(store, previous, sources, cache, workers, tick, writing)
+            finally:
+                previous.close()
+            if report is not None:
+                return report
+            reason = f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
+        report = _full_build(store, sources, cache, workers, tick, writing, curation)
+        report.full_because = reason if store.current is not None else None
+        return report
+
+
+def _full_build(store, sources: list[str], cache: ExtractionCache, workers: int, tick, writing,
+                curation: Curation | None) -> BuildReport:
+    db = str(store.path)
+    statements_file = store.path / f".statements-{uuid.uuid4().hex[:8]}.sqlite"
+    statements = Statements(statements_file, create=True)
+    try:
         # The graph waits on disk, not in memory, until the store is written.
         with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
             start = time.perf_counter()
-            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation)
+            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation, statements)
+            statements.finish()
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
                 raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
                                      f"left as it was", report.failures)
@@ -189,4 +230,57 @@ def _build(store, sources: list[str], workers: int, tick, writing, curation: Cur
                 **({"curation": curation.path, "curation_lines": sorted(report.curated)} if curation else {}),
             }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
+        report.written.update(nodes=sum(nodes.values()), relationships=sum(relationships.values()))
+        # After the swap: a kill in between leaves statements of another build, never used.
+        statements.set_build_id(report.info["build_id"])
+        statements.close()
+        os.replace(statements_file, store.path / STATEMENTS)
+    finally:
+        statements.close()
+        statements_file.unlink(missing_ok=True)
+    return report
+
+
+def incremental_build(store, statements: Statements, sources: list[str], cache: ExtractionCache, workers: int,
+                      tick, writing) -> BuildReport | None:
+    """The store revised for the notices added, edited and removed since its last build
+    (kg.incremental); None if so many changed that a full build is the quicker."""
+    report = BuildReport()
+    start = time.perf_counter()
+
+    def read(paths: list[str]) -> list:  # a pool of workers takes a second to start: not for a few files
+        return list(iter_records(paths, cache.folder, report, workers if len(paths) >= 100 else 1, tick, packed=True))
+
+    found = find_changes(sources, statements, read, tick)
+    if found is None:
+        return None
+    changes, source_table = found
+    report.changes = changes
+    after = len(statements.notices()) - len(changes.docs_removed) + len(changes.packs)
+    if after == 0:
+        raise NothingToBuild(f"{store.path}: none of the {len(sources)} notices could be read; the store was "
+                             f"left as it was", report.failures)
+    report.documents = after
+    report.seconds["graph"] = time.perf_counter() - start
+    start = time.perf_counter()
+    previous = store.build_info()
+    statements.conn.execute("BEGIN")
+    try:
+        if changes.docs_removed or changes.packs:
+            report.info, revision = store.revise(
+                lambda view: revise(statements, changes, view, (previous["nodes"], previous["relationships"])),
+                extra={"documents": after, "failed": [str(e) for e in report.failures],
+                       "extractor": cache.version, "incremental": describe(changes)},
+                tick=writing(0))
+            report.written, report.deleted = revision.written, revision.deleted
+        else:
+            report.info = previous
+        statements.forget_sources(set(statements.sources()) - set(source_table))
+        statements.add_sources((path, *state) for path, state in source_table.items())
+        statements.set_build_id(report.info["build_id"])
+    except BaseException:
+        statements.conn.execute("ROLLBACK")
+        raise
+    statements.conn.execute("COMMIT")  # after the swap: a kill in between makes the next build full
+    report.seconds["write"] = time.perf_counter() - start
     return report

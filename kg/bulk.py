@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.cocitation import CoCitations, cited_by_notice, co_cited
+from kg.statements import Statements
 from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, Relationship, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
@@ -35,11 +36,13 @@ class Packed:
     """One notice's graph, ready for BulkGraph.add: plain values, cheap to pickle, with the
     text formatting (the costly part) already done in the worker."""
     doc: str
+    source: str  # the file its Document row names
     csv: dict[str, tuple[int, str]]  # local table → (rows, CSV text)
-    nodes: list[tuple]  # shared nodes: (label, key, props, stated_by)
+    nodes: list[tuple]  # shared nodes: (label, key, props, stated_by, props as JSON)
     relationships: list[tuple]  # shared relationships: (type, key, line "key<TAB>[start, end, props]")
     evidence: dict[str, str]  # evidence file name → lines "key<TAB>evidence JSON"
     cited: list[str]  # the regulations the notice cites (for CO_CITED)
+    local_keys: dict[str, list[str]]  # local label → keys of the notice's nodes (an incremental build deletes them)
 
 
 def pack(part: Graph) -> Packed:
@@ -47,14 +50,18 @@ def pack(part: Graph) -> Packed:
     m = model()
     rows: dict[str, list] = {}
     evidence: dict[str, list] = {}
-    packed = Packed(doc, {}, [], [], {}, cited_by_notice(part).get(doc, []))
+    packed = Packed(doc, part.nodes[("Document", doc)].props["source"], {}, [], [], {},
+                    cited_by_notice(part).get(doc, []), {})
     for items, local in ((part.nodes, LOCAL_NODES), (part.relationships, LOCAL_RELATIONSHIPS)):
         for (table, key), item in items.items():
             if table in local:
                 rows.setdefault(table, []).append(item.row())
+                if table in LOCAL_NODES:
+                    packed.local_keys.setdefault(table, []).append(key)
                 continue
             if isinstance(item, Node):
-                packed.nodes.append((table, key, item.props, item.stated_by))
+                packed.nodes.append((table, key, item.props, item.stated_by,
+                                     json.dumps(item.props, ensure_ascii=False, sort_keys=True)))
             else:
                 definition = json.dumps([item.start[1], item.end[1], item.props], ensure_ascii=False)
                 packed.relationships.append((table, key, f"{json.dumps(key, ensure_ascii=False)}\t{definition}\n"))
@@ -76,41 +83,16 @@ class TableFile:
     multiline: bool = False  # some value holds a line break: LadybugDB must read it serially
 
 
-class BulkGraph:
-    """The graph of many notices, held as files in `folder` plus shared properties."""
+class TableFiles:
+    """Rows appended as CSV text to files of `folder`, table by table, ready for COPY."""
 
-    def __init__(self, folder: Path, derived: dict[str, Callable[[dict, list[dict]], None]] | None = None):
+    def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.model = model()
-        self.shared = Graph()  # shared nodes, without their evidence
-        self._relationships: dict[str, set[str]] = {}  # shared relationships' keys; they wait on disk
-        self.documents: set[str] = set()
-        self.derived = derived or {}
         self.files: dict[str, list[TableFile]] = {}
         self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
-        self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
-        self.co_citations = CoCitations()
 
-    # -- adding ---------------------------------------------------------------
-    def add(self, packed: Packed) -> None:
-        if packed.doc in self.documents:
-            return  # the same bytes under another name: one notice
-        self.documents.add(packed.doc)
-        for table, (rows, text) in packed.csv.items():
-            self._append(table, rows, text)
-        for label, key, props, stated_by in packed.nodes:
-            self.shared.put_node(label, key, props, stated_by, [])
-        for rel_type, key, line in packed.relationships:
-            seen = self._relationships.setdefault(rel_type, set())
-            if key not in seen:  # the first statement of a relationship stands (as in Graph)
-                seen.add(key)
-                name = _relationship_file(rel_type, key)
-                self._write(name, name, line)
-        for name, text in packed.evidence.items():
-            self._write(name, name, text)
-        self.co_citations.add(packed.doc, packed.cited)
-
-    def _append(self, table: str, rows: int, text: str) -> None:
+    def append_text(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
         if not chunks or chunks[-1].rows >= CHUNK_ROWS or chunks[-1].chars >= CHUNK_CHARS:
             chunks.append(TableFile(self.folder / f"{table}-{len(chunks):04d}.csv"))
@@ -132,6 +114,70 @@ class BulkGraph:
                                                            newline="", buffering=64 * 1024))
         current[1].write(text)
 
+    def add_row(self, table: str, row: dict) -> None:
+        self.append_text(table, 1, self._line(table, row))
+
+    def _line(self, table: str, row: dict) -> str:
+        return csv_line([row.get(c) for c in self.model.columns(table)])
+
+    def table_files(self) -> list[tuple[str, list[TableFile]]]:
+        """(table, its CSV files) for every table of the model, nodes first."""
+        self.close()
+        return [(table, self.files.get(table, [])) for table in (*self.model.nodes, *self.model.relationships)]
+
+    def close(self) -> None:
+        for _, f in self._open.values():
+            f.close()
+        self._open.clear()
+
+
+def shared_row(table: str, item: Node | Relationship, kept: list[str], values: Callable[[str], set[str]],
+               derived: dict) -> dict:
+    """A shared node's or relationship's row: its properties, the one `derived` from all its
+    evidence (`values(field)`: the distinct values of a field of it), and its `kept`
+    evidence texts (kept_evidence of them all)."""
+    row = item.row()
+    if table in derived:
+        derived[table].apply(row, values(derived[table].field))
+    row["provenance"] = "[" + ", ".join(kept) + "]"
+    return row
+
+
+class BulkGraph(TableFiles):
+    """The graph of many notices, held as files in `folder` plus shared properties."""
+
+    def __init__(self, folder: Path, derived: dict | None = None,
+                 statements: Statements | None = None):
+        super().__init__(folder)
+        self.statements = statements  # what each notice states, kept for later builds
+        self.shared = Graph()  # shared nodes, without their evidence
+        self._relationships: dict[str, set[str]] = {}  # shared relationships' keys; they wait on disk
+        self.documents: set[str] = set()
+        self.derived = derived or {}
+        self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
+        self.co_citations = CoCitations()
+
+    # -- adding ---------------------------------------------------------------
+    def add(self, packed: Packed) -> None:
+        if packed.doc in self.documents:
+            return  # the same bytes under another name: one notice
+        self.documents.add(packed.doc)
+        for table, (rows, text) in packed.csv.items():
+            self.append_text(table, rows, text)
+        for label, key, props, stated_by, _ in packed.nodes:
+            self.shared.put_node(label, key, props, stated_by, [])
+        for rel_type, key, line in packed.relationships:
+            seen = self._relationships.setdefault(rel_type, set())
+            if key not in seen:  # the first statement of a relationship stands (as in Graph)
+                seen.add(key)
+                name = _relationship_file(rel_type, key)
+                self._write(name, name, line)
+        for name, text in packed.evidence.items():
+            self._write(name, name, text)
+        self.co_citations.add(packed.doc, packed.cited)
+        if self.statements is not None:
+            self.statements.add(packed)
+
     # -- reading --------------------------------------------------------------
     def counts(self) -> tuple[Counter, Counter]:
         """(nodes per label, relationships per type). Writes the shared tables first (see
@@ -142,7 +188,7 @@ class BulkGraph:
     def table_files(self) -> list[tuple[str, list[TableFile]]]:
         """(table, its CSV files) for every table of the model."""
         self._write_shared_tables()
-        return [(table, self.files.get(table, [])) for table in (*self.model.nodes, *self.model.relationships)]
+        return super().table_files()
 
     def _write_shared_tables(self) -> None:
         """Once every notice is in: the shared tables' CSV files, with all their evidence,
@@ -156,7 +202,9 @@ class BulkGraph:
                 self._write_shared(table)
         regulations = self.shared.nodes
         for rel in co_cited(lambda key: regulations[("Regulation", key)].props, self.co_citations):
-            self._append("CO_CITED", 1, self._line("CO_CITED", rel.row()))
+            self.add_row("CO_CITED", rel.row())
+            if self.statements is not None:
+                self.statements.set_co_cited([rel.key])
         self.co_citations = CoCitations()
         self.close()
         rows = {table: sum(f.rows for f in files) for table, files in self.files.items()}
@@ -178,18 +226,10 @@ class BulkGraph:
                 continue
             evidence = self._read_evidence(table, bucket)
             for key in sorted(items):
-                item = items[key]
                 found = evidence.get(key, set())
-                row = item.row()
-                if table in self.derived:
-                    props = dict(item.props)
-                    self.derived[table](props, [json.loads(e) for e in found])
-                    row.update(props)
-                row["provenance"] = "[" + ", ".join(kept_evidence(found)) + "]"
-                self._append(table, 1, self._line(table, row))
-
-    def _line(self, table: str, row: dict) -> str:
-        return csv_line([row.get(c) for c in self.model.columns(table)])
+                self.add_row(table, shared_row(table, items[key], kept_evidence(found),
+                                               lambda field, found=found: {json.loads(e)[field] for e in found},
+                                               self.derived))
 
     def _read_relationships(self, table: str, bucket: int) -> dict[str, Relationship]:
         spec = self.model.relationships[table]
@@ -214,10 +254,6 @@ class BulkGraph:
                     found.setdefault(json.loads(key), set()).add(item)  # a set: evidence once
         return found
 
-    def close(self) -> None:
-        for _, f in self._open.values():
-            f.close()
-        self._open.clear()
 
 
 def csv_line(values: list) -> str:
@@ -230,6 +266,15 @@ def csv_line(values: list) -> str:
             s = '"' + s.replace('"', '""') + '"'
         cells.append(s)
     return ",".join(cells) + "\n"
+
+
+def csv_rows(table: str, text: str) -> list[dict]:
+    """Rows of CSV text csv_line wrote for `table`, as COPY reads them: an empty field is
+    null; values stay text (the store casts them to the column's type)."""
+    import csv
+
+    columns = model().columns(table)
+    return [{c: v or None for c, v in zip(columns, values)} for values in csv.reader(io.StringIO(text, newline=""))]
 
 
 def write_table(path: Path, columns: list[str], rows) -> TableFile:

@@ -78,8 +78,9 @@ class Node:
     key: str
     props: dict
     provenance: list[dict] = field(default_factory=list)
-    stated_by: str | None = None  # the document whose values the properties are
+    stated_by: str | None = None  # the document with the smallest hash among those stating it
     seen: set | None = field(default=None, repr=False, compare=False)  # evidence already held
+    fills: dict | None = field(default=None, repr=False, compare=False)  # property → its other stating document
 
     def row(self) -> dict:
         return {"key": self.key, **self.props, "provenance": _dump(self.provenance)}
@@ -149,15 +150,8 @@ class Graph:
         node = self.nodes.get((label, key))
         if node is None:
             node = self.nodes[(label, key)] = Node(label, key, dict(props), stated_by=doc)
-        elif doc is not None and (node.stated_by is None or doc < node.stated_by):
-            # Where notices disagree, the one with the smallest hash states the values, so
-            # the graph does not depend on the order notices are read in.
-            node.props.update({p: v for p, v in props.items() if v is not None})
-            node.stated_by = doc
         else:
-            for p, v in props.items():
-                if node.props.get(p) is None and v is not None:
-                    node.props[p] = v
+            _merge_properties(node, props, doc)
         for e in evidence:
             _add_evidence(node, e)
         return node
@@ -221,6 +215,26 @@ class Graph:
             g.add_edge(f"{rel.start[0]}:{rel.start[1]}", f"{rel.end[0]}:{rel.end[1]}", key=key,
                        **_plain(rel.props), rel_type=rel_type, provenance=_dump(rel.provenance))
         return g
+
+
+def _rank(doc: str | None) -> tuple[bool, str]:
+    return doc is None, doc or ""  # statements made without a notice (curation) come last
+
+
+def _merge_properties(node: Node, props: dict, doc: str | None) -> None:
+    """Each property takes its value from the notice with the smallest hash that states one,
+    so the graph is the same whatever order notices are read in (and an incremental build
+    can recompute a node from its statements alone). A property's stating notice is
+    node.stated_by unless node.fills names another."""
+    fills = node.fills or {}
+    staters = {p: fills.get(p, node.stated_by) for p, v in node.props.items() if v is not None}
+    for p, v in props.items():
+        if v is not None and (p not in staters or _rank(doc) < _rank(staters[p])):
+            node.props[p] = v
+            staters[p] = doc
+    if _rank(doc) < _rank(node.stated_by):
+        node.stated_by = doc
+    node.fills = {p: d for p, d in staters.items() if d != node.stated_by} or None
 
 
 def _add_evidence(item, evidence: dict | None) -> None:

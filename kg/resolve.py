@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from kg import gazetteer
 from kg.cocitation import CoCitations, add_co_citations, cited_by_notice
@@ -262,7 +263,7 @@ def finish(graph: Graph) -> None:
     for items in (graph.nodes, graph.relationships):
         for (table, _), item in items.items():
             if table in DERIVED:
-                DERIVED[table](item.props, item.provenance)
+                DERIVED[table].apply(item.props, {e[DERIVED[table].field] for e in item.provenance})
     counted = CoCitations()
     for doc, regulations in cited_by_notice(graph).items():
         counted.add(doc, regulations)
@@ -270,16 +271,24 @@ def finish(graph: Graph) -> None:
     keep_evidence(graph)
 
 
-def _raw_forms(props: dict, evidence: list[dict]) -> None:
+@dataclass(frozen=True)
+class Derived:
+    """A property computed from the distinct values of one field ("doc" or "quote") of all
+    an item's evidence: what a full build reads from the evidence in memory and an
+    incremental one asks SQLite for (kg.statements.distinct_evidence)."""
+    prop: str
+    field: str
+    compute: Callable[[set[str]], object]
+
+    def apply(self, props: dict, values: set[str]) -> None:
+        props[self.prop] = self.compute(values)
+
+
+def _raw_forms(quotes: set[str]) -> str:
     """Every way a regulation was written (traditional forms included)."""
-    forms = sorted({e["quote"].strip("《》<>") for e in evidence})
-    props["raw_forms"] = json.dumps(forms, ensure_ascii=False)
+    return json.dumps(sorted({q.strip("《》<>") for q in quotes}), ensure_ascii=False)
 
 
-def _documents(props: dict, evidence: list[dict]) -> None:
-    """How many notices the evidence comes from."""
-    props["documents"] = len({e["doc"] for e in evidence})
-
-
-# label or type → function(props, provenance) setting properties that need every notice's evidence
-DERIVED = {"Regulation": _raw_forms, "ORGANIZATION_CITES": _documents}
+# label or type → a property that needs every notice's evidence
+DERIVED = {"Regulation": Derived("raw_forms", "quote", _raw_forms),
+           "ORGANIZATION_CITES": Derived("documents", "doc", len)}  # how many notices it comes from

@@ -38,11 +38,14 @@ def test_building_twice_gives_the_same_graph_and_uses_the_cache(tmp_path, seed_f
     sources = [str(p) for p in seed_files]
     first = build_store(sources, str(store.path))
     before = snapshot(store)
-    second = build_store(sources, str(store.path))
+    second = build_store(sources, str(store.path), full=True)
     assert (first.extracted, first.cached) == (5, 0)
     assert (second.extracted, second.cached) == (0, 5)
     assert snapshot(store) == before
     assert len(list(store.path.glob("db-*"))) == 1  # the old database is gone
+    third = build_store(sources, str(store.path))  # incremental: the files are compared, not read
+    assert (third.extracted, third.cached, third.changes.unchanged) == (0, 0, 5)
+    assert snapshot(store) == before
 
 
 def test_changed_and_deleted_documents_are_reflected(tmp_path, seed_files):

@@ -5,11 +5,15 @@ The store is a derived artifact, rebuilt from the graph on every build:
   STORE/db-<id>/graph.lbug        LadybugDB file
   STORE/db-<id>/build.json        counts, model and kg versions of that build
   STORE/cache/                    extraction records by document hash (kg.cache)
+  STORE/statements.sqlite         what each notice states (kg.statements), for incremental builds
   STORE/.lock                     held by the one build writing this store
-A build writes a fresh database with COPY … FROM (LadybugDB 0.22 drops relationships
-written with UNWIND … MERGE; its bulk loader keeps every row), checks that node and
-relationship counts equal the graph's, and only then points `current` at it. A build
-that fails or is killed leaves the previous database in use.
+A full build writes a fresh database with COPY … FROM (LadybugDB 0.22 drops
+relationships written with UNWIND … MERGE; its bulk loader keeps every row), checks that
+node and relationship counts equal the graph's, and only then points `current` at it.
+An incremental build (kg.incremental, EmbeddedStore.revise) changes a copy of the
+current database with deletes by key and UNWIND … CREATE, checks its counts and reads
+back what it wrote, and points `current` at it the same way. A build that fails or is
+killed leaves the previous database in use.
 """
 from __future__ import annotations
 
@@ -25,12 +29,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import KgError
-from kg.bulk import BulkGraph, TableFile, write_table
+from kg.bulk import BulkGraph, TableFile, TableFiles, write_table
 from kg.graph import Graph, Node, model
 
+if TYPE_CHECKING:  # kg.incremental needs the resolver; reading a store does not
+    from kg.incremental import Revision
+
 DB_FILE = "graph.lbug"
+STATEMENTS = "statements.sqlite"  # kg.statements: what each notice states, for incremental builds
 # LadybugDB's buffer pool, in bytes: the most memory it may take for pages (it takes
 # what it needs; its other memory comes on top, about three quarters of this on a load).
 # A query holds its whole result (reading the 2 M measures of 100 000 notices for an
@@ -98,7 +107,7 @@ class EmbeddedStore:
         """Exclusive right to write this store; a second writer fails at once."""
         self.path.mkdir(parents=True, exist_ok=True)
         if not (self.path / "current").is_symlink() and any(
-                p.name != "cache" and not p.name.startswith(("db-", ".")) for p in self.path.iterdir()):
+                p.name not in ("cache", STATEMENTS) and not p.name.startswith(("db-", ".")) for p in self.path.iterdir()):
             raise StoreError(f"{self.path}: not a kg store (it holds other files); choose an empty or new folder")
         with open(self.path / ".lock", "w") as f:
             try:
@@ -114,7 +123,7 @@ class EmbeddedStore:
         """Write `graph` as a new database and swap it in. Call inside lock(). `tick(n)`
         counts rows as they are loaded."""
 
-        build_id = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        build_id = _new_build_id()
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
         try:
@@ -122,25 +131,80 @@ class EmbeddedStore:
                 self._create_tables(conn)
             rows_loaded, copy_seconds = self._copy(partial / DB_FILE, graph, partial / "csv", tick)
             with _writing(partial / DB_FILE) as conn:
-                counts = self._verify(conn, graph)
+                counts = self._verify(conn, *graph.counts())
             shutil.rmtree(partial / "csv", ignore_errors=True)
-            info = {
-                "build_id": build_id,
-                "model_version": model().version,
-                "nodes": counts[0],
-                "relationships": counts[1],
-                "rows_loaded": rows_loaded,
-                "copy_seconds": round(copy_seconds, 3),  # inside LadybugDB's COPY statements
-                **(extra or {}),
-            }
-            (partial / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-            final = self.path / f"db-{build_id}"
-            os.replace(partial, final)
-            self._point_current_at(final)
+            info = self._swap_in(partial, build_id, counts, rows_loaded, copy_seconds, extra)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
         return info
+
+    def revise(self, prepare: Callable[[ConnectionView], Revision], extra: dict | None = None,
+               tick: Callable[..., None] = lambda n=1: None) -> tuple[dict, Revision]:
+        """Change a copy of the current database as `prepare` (given a view of it) says,
+        check it, and swap it in. Call inside lock(). The copy's counts must equal the
+        revision's expected ones and every row it recomputed must read back as computed,
+        else the current database stays in use."""
+        # Three sessions: what one reads or writes stays in LadybugDB's buffer pool until it
+        # closes, and in one session the checkpoint of an edit at 100 000 notices found the
+        # pool full. The revision is worked out on the current database, read only.
+        with _opened(self.current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
+            revision = prepare(ConnectionView(conn))
+        build_id = _new_build_id()
+        partial = self.path / f"db-{build_id}.partial"
+        partial.mkdir()
+        try:
+            for f in self.current.glob(DB_FILE + "*"):  # the database and any write-ahead log
+                shutil.copyfile(f, partial / f.name)
+            with _writing(partial / DB_FILE) as conn:
+                _delete(conn, revision)
+                start = time.perf_counter()
+                rows_loaded = _create(conn, revision.create, tick)
+                copy_seconds = time.perf_counter() - start
+            with _opened(partial / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
+                counts = self._verify(conn, *revision.expected)
+                self._check_rows(conn, revision.check, revision.check_relationships)
+            info = self._swap_in(partial, build_id, counts, rows_loaded, copy_seconds, extra)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        return info, revision
+
+    def _swap_in(self, partial: Path, build_id: str, counts: tuple[dict, dict], rows_loaded: int,
+                 copy_seconds: float, extra: dict | None) -> dict:
+        info = {
+            "build_id": build_id,
+            "model_version": model().version,
+            "nodes": counts[0],
+            "relationships": counts[1],
+            "rows_loaded": rows_loaded,
+            "copy_seconds": round(copy_seconds, 3),  # inside LadybugDB's COPY statements
+            **(extra or {}),
+        }
+        (partial / "build.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        final = self.path / f"db-{build_id}"
+        os.replace(partial, final)
+        self._point_current_at(final)
+        return info
+
+    def _check_rows(self, conn, nodes: dict[str, dict[str, dict]],
+                    relationships: dict[str, list[tuple[str, str, str]]]) -> None:
+        """What an incremental build recomputed, read back: every node row as computed, every
+        relationship once. A write that did not land, or landed twice, fails the build."""
+        view = ConnectionView(conn)
+        for label, rows in nodes.items():
+            stored = view.rows(label, sorted(rows))
+            wrong = [key for key, row in rows.items() if stored.get(key) != row]
+            if wrong:
+                raise StoreError(f"{self.path}: {len(wrong)} {label} rows did not read back as written "
+                                 f"(first: {wrong[0]!r}); the store was left as it was")
+        for rel_type, wanted in relationships.items():
+            stored = view.relationship_keys(rel_type, wanted)
+            keys = [key for _, _, key in wanted]
+            if sorted(stored) != sorted(keys):
+                wrong = sorted(set(stored) ^ set(keys)) or sorted(k for k in set(stored) if stored.count(k) > 1)
+                raise StoreError(f"{self.path}: {rel_type} {wrong[0]!r} is not in the store exactly once after the "
+                                 f"build; the store was left as it was")
 
     def _create_tables(self, conn) -> None:
         m = model()
@@ -152,17 +216,19 @@ class EmbeddedStore:
             one_way = " WITH (storage_direction = 'fwd')" if rel_type in ONE_WAY else ""
             conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols}){one_way}")
 
-    def _copy(self, path: Path, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> tuple[int, float]:
+    def _copy(self, path: Path, graph: Graph | TableFiles, folder: Path, tick: Callable[..., None],
+              session=None) -> tuple[int, float]:
         """Load every table's files, a few COPY statements per table, the database opened
         afresh for each (what LadybugDB holds after a COPY's checkpoint is let go: loading
-        the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool).
+        the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool) or,
+        for the few rows of an incremental build, in the open connection `session`.
         (rows loaded, seconds spent in COPY statements)."""
         total, seconds = 0, 0.0
         for table, files in _table_files(graph, folder):
             for group in _copy_groups([f for f in files if f.rows]):
                 paths = ", ".join(f"'{f.path}'" for f in group)
                 options = "header=true" + (", parallel=false" if any(f.multiline for f in group) else "")
-                with _writing(path) as conn:
+                with contextlib.nullcontext(session) if session is not None else _writing(path) as conn:
                     start = time.perf_counter()
                     try:
                         conn.execute(f"COPY {table} FROM [{paths}] ({options})")
@@ -176,9 +242,8 @@ class EmbeddedStore:
                 tick(rows)
         return total, seconds
 
-    def _verify(self, conn, graph: Graph) -> tuple[dict, dict]:
+    def _verify(self, conn, want_nodes: dict, want_rels: dict) -> tuple[dict, dict]:
         """Counts in the database must equal the graph's, label by label."""
-        want_nodes, want_rels = graph.counts()
         got_nodes, got_rels = _counts(conn)
         if got_nodes != dict(want_nodes) or got_rels != dict(want_rels):
             diff = {k: (want_nodes.get(k, want_rels.get(k)), v) for k, v in {**got_nodes, **got_rels}.items()
@@ -198,6 +263,8 @@ class EmbeddedStore:
     def _remove_partial_builds(self) -> None:
         for partial in [*self.path.glob("db-*.partial"), *self.path.glob(".spill-*")]:  # left by a killed build
             shutil.rmtree(partial, ignore_errors=True)
+        for partial in self.path.glob(".statements-*"):
+            partial.unlink(missing_ok=True)
 
     # -- reading --------------------------------------------------------------
     @contextlib.contextmanager
@@ -230,6 +297,107 @@ class EmbeddedStore:
             while result.has_next():
                 rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
             return columns, rows
+
+
+def _new_build_id() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+class ConnectionView:
+    """Rows of an open database by key (what kg.incremental.revise reads)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def rows(self, label: str, keys: list[str]) -> dict[str, dict]:
+        """key → row of those of `keys` the store holds (found by primary key, one by one)."""
+        if not keys:
+            return {}
+        props = list(model().node_properties(label))
+        result = self.conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) RETURN "
+                                   + ", ".join(f"n.{p}" for p in props), {"keys": keys})
+        found = {}
+        while result.has_next():
+            row = dict(zip(props, result.get_next()))
+            found[row["key"]] = row
+        return found
+
+    def relationship_keys(self, rel_type: str, wanted: list[tuple[str, str, str]]) -> list[str]:
+        """Of (start key, end key, key), the keys the store holds, once per relationship:
+        found from their start node, by primary key (a scan of the table per key is slow)."""
+        if not wanted:
+            return []
+        spec = model().relationships[rel_type]
+        result = self.conn.execute(
+            f"UNWIND $wanted AS w MATCH (a:{spec['from']} {{key: w[1]}})-[r:{rel_type}]->(b:{spec['to']} {{key: w[2]}}) "
+            "WHERE r.key = w[3] RETURN r.key", {"wanted": [list(w) for w in wanted]})
+        found = []
+        while result.has_next():
+            found.append(result.get_next()[0])
+        return found
+
+
+def _delete(conn, revision: Revision) -> None:
+    """What a revision takes out, in an order that leaves nothing dangling: a notice's own
+    nodes from the sources of the one-way tables inwards (deleting a node does not delete
+    the one-way relationships that end at it), then shared relationships, then shared
+    nodes no notice states any more; and the shared nodes whose properties changed. Every
+    node is found by primary key; a relationship from its start node."""
+    for label in ("Measure", "Problem", "Document"):
+        if revision.local_nodes.get(label):
+            conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n",
+                         {"keys": revision.local_nodes[label]})
+    for rel_type, wanted in revision.delete_relationships.items():
+        spec = model().relationships[rel_type]
+        conn.execute(f"UNWIND $wanted AS w MATCH (a:{spec['from']} {{key: w[1]}})-[r:{rel_type}]->"
+                     f"(b:{spec['to']} {{key: w[2]}}) WHERE r.key = w[3] DELETE r", {"wanted": [list(w) for w in wanted]})
+    for label, keys in revision.delete_nodes.items():
+        conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n", {"keys": keys})
+    for label, rows in revision.set_nodes.items():
+        values = _values(label)
+        assignments = ", ".join(f"n.{c} = {v}" for c, v in values.items() if c != "key")
+        for batch in _batches(label, rows):
+            conn.execute(f"UNWIND $rows AS r MATCH (n:{label} {{key: {values['key']}}}) SET {assignments}", {"rows": batch})
+
+
+CREATE_BATCH = 5000  # rows per CREATE statement
+
+
+def _create(conn, rows: dict[str, list[dict]], tick: Callable[..., None]) -> int:
+    """Create the rows of each table, nodes first, with UNWIND … CREATE (complete, unlike
+    UNWIND … MERGE; the caller checks counts anyway). Returns the rows created."""
+    m = model()
+    total = 0
+    for table in (*m.nodes, *m.relationships):
+        values = _values(table)
+        properties = ", ".join(f"{c}: {v}" for c, v in values.items() if c not in ("from", "to"))
+        if table in m.nodes:
+            statement = f"UNWIND $rows AS r CREATE (n:{table} {{{properties}}})"
+        else:
+            spec = m.relationships[table]
+            statement = (f"UNWIND $rows AS r MATCH (a:{spec['from']} {{key: {values['from']}}}) "
+                         f"MATCH (b:{spec['to']} {{key: {values['to']}}}) CREATE (a)-[:{table} {{{properties}}}]->(b)")
+        for batch in _batches(table, rows.get(table, [])):
+            conn.execute(statement, {"rows": batch})
+            total += len(batch)
+            tick(len(batch))
+    return total
+
+
+def _values(table: str) -> dict[str, str]:
+    """column → its value in a row of _batches, cast to the column's type."""
+    m = model()
+    types = m.node_properties(table) if table in m.nodes else m.relationship_properties(table)
+    return {c: f"CAST(r.c{i} AS INT64)" if types.get(c) == "INT64" else f"r.c{i}" for i, c in enumerate(m.columns(table))}
+
+
+def _batches(table: str, rows: list[dict]) -> Iterator[list[dict]]:
+    """Rows as parameters, CREATE_BATCH at a time: every value text or null (a column of
+    nulls alone would leave its type unknown), in fields c0, c1 … (no reserved words)."""
+    columns = model().columns(table)
+    for start in range(0, len(rows), CREATE_BATCH):
+        yield [{f"c{i}": None if row.get(c) is None else str(row[c]) for i, c in enumerate(columns)}
+               for row in rows[start:start + CREATE_BATCH]]
 
 
 def _writing(path: Path):
@@ -290,7 +458,7 @@ def _counts(conn) -> tuple[dict, dict]:
 
 def _table_files(graph: Graph | BulkGraph, folder: Path) -> Iterator[tuple[str, list[TableFile]]]:
     """(table, CSV files to COPY) for every table; a BulkGraph has written them already."""
-    if isinstance(graph, BulkGraph):
+    if isinstance(graph, TableFiles):  # a BulkGraph, or the new rows of a revision
         yield from graph.table_files()
         return
     folder.mkdir()

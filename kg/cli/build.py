@@ -17,19 +17,24 @@ def build_command(
     curation: Annotated[Optional[str], typer.Option(
         "--curation", metavar="FILE", help="Same-as / keep-apart decisions (default: kg-curation.toml here, if any).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what the curation would merge and split; write nothing.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild the whole store, even where only some notices changed.")] = False,
 ) -> None:
-    """Build the embedded graph store from notices.
+    """Build the embedded graph store from notices, or bring it up to date.
 
-    Extracts every notice (reusing cached results for unchanged files), resolves
-    entities across documents, applies the curation file, and writes a new store; the
-    previous store stays in use until the new one is complete and its counts are
-    checked. A build with no notice to read (a mistyped path, an empty folder) or a
-    curation file kg cannot apply stops before it touches the store.
+    On a new store: extracts every notice (reusing cached results for unchanged files),
+    resolves entities across documents, applies the curation file, and writes the store.
+    On a store built before: only the notices added, edited or removed since are read,
+    and only what they state is rewritten (the result equals a full build); --full, a
+    curation file, or changes to more than a quarter of the notices rebuild it whole.
+    Either way the previous store stays in use until the new one is complete and its
+    counts are checked. A build with no notice to read (a mistyped path, an empty folder)
+    or a curation file kg cannot apply stops before it touches the store.
 
     Example: kg build ../shared/corpus/seeds --db seeds.kg
     """
     from kg import curation as curation_file
     from kg.build import NothingToBuild, build_store
+    from kg.incremental import describe
 
     sources = notices(paths)  # a mistyped path stops here, before the store is touched
     decisions = curation_file.find(curation)  # so does a curation file with an error
@@ -44,7 +49,7 @@ def build_command(
             return bars.enter_context(progress_bar("Writing the store", total=rows))
 
         try:
-            report = build_store(sources, db, workers=workers, tick=tick, writing=writing, curation=decisions)
+            report = build_store(sources, db, workers=workers, tick=tick, writing=writing, curation=decisions, full=full)
         except NothingToBuild as e:
             for failure in e.failures:
                 error(str(failure))
@@ -54,6 +59,12 @@ def build_command(
     _say_curation(decisions, report.curated)
     nodes = sum(report.info["nodes"].values())
     rels = sum(report.info["relationships"].values())
+    if report.full_because:
+        typer.echo(f"{db}: rebuilt in full: {report.full_because}", err=True)
+    if report.changes is not None:
+        typer.echo(f"{db}: notices {describe(report.changes)}; wrote {report.written['nodes']} nodes and "
+                   f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
+                   f"{report.deleted['relationships']} relationships", err=True)
     typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached), "
                f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)

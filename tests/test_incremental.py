@@ -1,0 +1,171 @@
+"""Incremental builds: a store brought up to date for the notices added, edited and
+removed equals a full build of the same files, row for row (seeds, traditional Chinese
+included, and 1 000 generated notices); a build that fails leaves the previous store
+answering; the checks after the write catch a write that did not land."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import kg.backends.embedded as embedded
+import kg.incremental as incremental
+from kg.backends.embedded import EmbeddedStore, StoreError, StoreRows
+from kg.build import build_store
+from kg.graph import model
+from tests.cli import kg as run_kg
+
+
+def contents(store: EmbeddedStore) -> dict[str, list]:
+    """Every row of every table, sorted: two stores hold the same graph iff these are equal
+    (a relationship stored twice shows as two rows)."""
+    m = model()
+    with store.connect() as conn:
+        rows = StoreRows(conn)
+        found = {label: sorted(map(repr, rows.rows(label))) for label in m.nodes}
+        found.update({t: sorted(map(repr, rows.relationship_rows(t))) for t in m.relationships})
+    return found
+
+
+def assert_same_graph(a: EmbeddedStore, b: EmbeddedStore) -> None:
+    left, right = contents(a), contents(b)
+    for table in left:
+        assert left[table] == right[table], f"{table}: {len(left[table])} rows against {len(right[table])}"
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(str(p) for p in folder.iterdir())
+
+
+def edit(path: Path) -> None:
+    """A new version of a notice: its text with a line added at the end."""
+    path.write_bytes(path.read_bytes() + "\n".encode())
+
+
+@pytest.fixture
+def seeds_in(tmp_path, seed_files):
+    """Three of the seeds in a folder of their own, built; the other two kept aside."""
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for p in seed_files[:3]:
+        shutil.copy(p, folder / p.name)
+    build_store(files(folder), str(tmp_path / "store.kg"))
+    return folder, seed_files[3:]
+
+
+def test_added_edited_and_removed_notices_give_what_a_full_build_gives(seeds_in, tmp_path, monkeypatch):
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)  # five notices: every change is a large share
+    folder, aside = seeds_in
+    for p in aside:  # one of them the traditional Chinese notice
+        shutil.copy(p, folder / p.name)
+    names = sorted(folder.iterdir())
+    edit(names[0])
+    names[1].unlink()
+    report = build_store(files(folder), str(tmp_path / "store.kg"))
+    changes = report.changes
+    assert (len(changes.added), len(changes.changed), len(changes.removed), changes.unchanged) == (2, 1, 1, 1)
+    assert report.written["nodes"] > 0 and report.deleted["relationships"] > 0
+    build_store(files(folder), str(tmp_path / "full.kg"))
+    assert_same_graph(EmbeddedStore(tmp_path / "store.kg"), EmbeddedStore(tmp_path / "full.kg"))
+
+
+def test_on_a_thousand_generated_notices(generated, tmp_path):
+    """990 notices built; then 10 added, 1 edited and 1 removed, as a corpus grows."""
+    corpus, _ = generated(1000)
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for path in corpus[:990]:
+        shutil.copy(path, folder)
+    build_store(files(folder), str(tmp_path / "store.kg"), workers=2)
+    for path in corpus[990:]:
+        shutil.copy(path, folder)
+    edit(folder / Path(corpus[0]).name)
+    (folder / Path(corpus[1]).name).unlink()
+    report = build_store(files(folder), str(tmp_path / "store.kg"), workers=2)
+    assert report.full_because is None and report.changes is not None
+    assert (len(report.changes.added), len(report.changes.changed), len(report.changes.removed)) == (10, 1, 1)
+    assert report.extracted + report.cached == 11  # the others were compared, not read
+    build_store(files(folder), str(tmp_path / "full.kg"), workers=2, full=True)
+    assert_same_graph(EmbeddedStore(tmp_path / "store.kg"), EmbeddedStore(tmp_path / "full.kg"))
+
+
+def test_nothing_changed_writes_nothing(seeds_in, tmp_path):
+    folder, _ = seeds_in
+    store = EmbeddedStore(tmp_path / "store.kg")
+    before = store.current
+    report = build_store(files(folder), str(store.path))
+    assert report.changes.unchanged == 3 and not report.written and store.current == before
+
+
+def test_a_failed_write_leaves_the_previous_store_answering(seeds_in, tmp_path, monkeypatch):
+    """The copy being revised fails halfway: the store answers as before, and the next
+    build (the failure gone) still knows what to do."""
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)
+    folder, aside = seeds_in
+    store = EmbeddedStore(tmp_path / "store.kg")
+    before = contents(store)
+    for p in aside:
+        shutil.copy(p, folder / p.name)
+    create = embedded._create
+
+    def dies_halfway(conn, rows, tick):
+        create(conn, {t: r for t, r in rows.items() if t in model().nodes}, tick)
+        raise KeyboardInterrupt  # as a user's Ctrl-C
+
+    monkeypatch.setattr(embedded, "_create", dies_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        build_store(files(folder), str(store.path))
+    assert contents(store) == before
+    assert not list(store.path.glob("db-*.partial"))
+    monkeypatch.setattr(embedded, "_create", create)
+    report = build_store(files(folder), str(store.path))
+    assert len(report.changes.added) == 2
+    build_store(files(folder), str(tmp_path / "full.kg"))
+    assert_same_graph(store, EmbeddedStore(tmp_path / "full.kg"))
+
+
+def test_a_write_that_does_not_land_fails_the_build(seeds_in, tmp_path, monkeypatch):
+    """The checks after the write are real: a relationship left out is caught, and the
+    store stays as it was."""
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)
+    folder, aside = seeds_in
+    store = EmbeddedStore(tmp_path / "store.kg")
+    before = contents(store)
+    shutil.copy(aside[0], folder / aside[0].name)
+    create = embedded._create
+
+    def drops_one(conn, rows, tick):
+        return create(conn, {t: r[1:] if t == "CITES" else r for t, r in rows.items()}, tick)
+
+    monkeypatch.setattr(embedded, "_create", drops_one)
+    with pytest.raises(StoreError, match="does not hold the graph"):
+        build_store(files(folder), str(store.path))
+    assert contents(store) == before
+
+
+def test_statements_of_another_build_make_the_next_build_full(seeds_in, tmp_path):
+    """Killed between swapping the store in and recording its statements, a build leaves
+    statements that name the build before: they are never used."""
+    folder, _ = seeds_in
+    store = EmbeddedStore(tmp_path / "store.kg")
+    from kg.statements import Statements
+
+    statements = Statements(store.path / "statements.sqlite")
+    statements.set_build_id("another")
+    statements.close()
+    report = build_store(files(folder), str(store.path))
+    assert report.changes is None and "nothing to compare with" in report.full_because
+    assert build_store(files(folder), str(store.path)).changes.unchanged == 3  # and then it is
+
+
+def test_cli_says_what_it_did(seeds_in, tmp_path):
+    folder, aside = seeds_in
+    shutil.copy(aside[0], folder / aside[0].name)
+    result = run_kg("build", str(folder), "--db", str(tmp_path / "store.kg"))
+    assert result.returncode == 0, result.stderr.decode()
+    said = result.stderr.decode()
+    assert "notices 1 added, 0 changed, 0 removed, 3 unchanged; wrote " in said
+    assert "4 documents (1 extracted, 0 cached)" in said or "4 documents (0 extracted, 1 cached)" in said
+    result = run_kg("build", str(folder), "--db", str(tmp_path / "store.kg"), "--full")
+    assert result.returncode == 0 and "rebuilt in full: asked (--full)" in result.stderr.decode()
