@@ -26,12 +26,11 @@ from kg.errors import InputError, KgError
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
-from kg.read import read_source
-from kg.backends.embedded import STATEMENTS
 import kg.incremental as incremental
 from kg.incremental import describe, find_changes, previous_statements, revise
+from kg.read import read_source
 from kg.resolve import DERIVED, add_record, finish, fragment
-from kg.statements import Statements
+from kg.statements import FILE as STATEMENTS, Statements
 
 
 class NothingToBuild(KgError):
@@ -148,10 +147,12 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
 
     report = BuildReport()
     graph = BulkGraph(folder, DERIVED, statements)
+    read = []
     for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation):
         graph.add(packed)
-        if statements is not None:
-            statements.add_sources([(packed.source, *file_state(packed.source), packed.doc)])
+        read.append((packed.source, packed.doc))
+    if statements is not None:
+        statements.add_sources((source, *file_state(source), doc) for source, doc in read)
     graph.close()
     if curation is not None:
         curation.annotate(graph.shared, report.curated)
@@ -188,9 +189,9 @@ def _build(store, sources: list[str], workers: int, tick, writing, curation: Cur
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
         reason = "asked (--full)" if full else "a curation file is applied" if curation is not None else None
-        previous = None if reason or store.current is None else previous_statements(store, cache.version)
-        if store.current is not None and previous is None and reason is None:
-            reason = "the store's last build left nothing to compare with (an older kg, or another extractor)"
+        previous = None
+        if reason is None and store.current is not None:
+            previous, reason = previous_statements(store, cache.version)
         if previous is not None:
             try:
                 report = incremental_build(store, previous, sources, cache, workers, tick, writing)
@@ -256,7 +257,7 @@ def incremental_build(store, statements: Statements, sources: list[str], cache: 
         return None
     changes, source_table = found
     report.changes = changes
-    after = len(statements.notices()) - len(changes.docs_removed) + len(changes.packs)
+    after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
         raise NothingToBuild(f"{store.path}: none of the {len(sources)} notices could be read; the store was "
                              f"left as it was", report.failures)

@@ -19,11 +19,11 @@ import json
 import zlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.cocitation import CoCitations, cited_by_notice, co_cited
-from kg.statements import Statements
+from kg.statements import Rows, Statements
 from kg.graph import LOCAL_NODES, LOCAL_RELATIONSHIPS, Graph, Node, Relationship, evidence_item, kept_evidence, model
 
 CHUNK_ROWS = 100_000
@@ -38,11 +38,12 @@ class Packed:
     doc: str
     source: str  # the file its Document row names
     csv: dict[str, tuple[int, str]]  # local table → (rows, CSV text)
-    nodes: list[tuple]  # shared nodes: (label, key, props, stated_by, props as JSON)
+    nodes: list[tuple]  # shared nodes: (label, key, props, stated_by)
     relationships: list[tuple]  # shared relationships: (type, key, line "key<TAB>[start, end, props]")
     evidence: dict[str, str]  # evidence file name → lines "key<TAB>evidence JSON"
     cited: list[str]  # the regulations the notice cites (for CO_CITED)
     local_keys: dict[str, list[str]]  # local label → keys of the notice's nodes (an incremental build deletes them)
+    statements: Rows = field(default_factory=Rows)  # the same shared facts as rows for kg.statements
 
 
 def pack(part: Graph) -> Packed:
@@ -59,15 +60,20 @@ def pack(part: Graph) -> Packed:
                 if table in LOCAL_NODES:
                     packed.local_keys.setdefault(table, []).append(key)
                 continue
+            number = packed.statements.item(table, key)
             if isinstance(item, Node):
-                packed.nodes.append((table, key, item.props, item.stated_by,
-                                     json.dumps(item.props, ensure_ascii=False, sort_keys=True)))
+                packed.nodes.append((table, key, item.props, item.stated_by))
+                packed.statements.nodes.append((number, doc, item.stated_by or "",
+                                                json.dumps(item.props, ensure_ascii=False, sort_keys=True)))
             else:
                 definition = json.dumps([item.start[1], item.end[1], item.props], ensure_ascii=False)
                 packed.relationships.append((table, key, f"{json.dumps(key, ensure_ascii=False)}\t{definition}\n"))
+                packed.statements.relationships.append((number, doc, definition))
             if item.provenance:
                 lines = evidence.setdefault(_evidence_file(table, key), [])
-                lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{evidence_item(e)}\n" for e in item.provenance)
+                texts = [evidence_item(e) for e in item.provenance]
+                lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{text}\n" for text in texts)
+                packed.statements.evidence.extend((number, doc, text) for text in texts)
     for table, table_rows in rows.items():
         columns = m.columns(table)
         packed.csv[table] = (len(table_rows), "".join(csv_line([row.get(c) for c in columns]) for row in table_rows))
@@ -164,7 +170,7 @@ class BulkGraph(TableFiles):
         self.documents.add(packed.doc)
         for table, (rows, text) in packed.csv.items():
             self.append_text(table, rows, text)
-        for label, key, props, stated_by, _ in packed.nodes:
+        for label, key, props, stated_by in packed.nodes:
             self.shared.put_node(label, key, props, stated_by, [])
         for rel_type, key, line in packed.relationships:
             seen = self._relationships.setdefault(rel_type, set())

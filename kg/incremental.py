@@ -19,7 +19,6 @@ the same files (tested on the seeds and on 1 000 generated notices).
 """
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from kg.bulk import Packed, csv_rows, shared_row
 from kg.cocitation import MIN_DOCUMENTS, co_cited
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
-from kg.statements import FILE, Statements, evidence_table
+from kg.statements import FILE, Statements
 
 # Past this share of notices added, edited or removed, a full build is about as quick.
 MOST_CHANGED = 0.25
@@ -71,20 +70,21 @@ class Revision:
     deleted: Counter = field(default_factory=Counter)
 
 
-def previous_statements(store, extractor: str) -> Statements | None:
-    """The statements of the store's current build, if they belong to it and to the
-    same extractor and graph model (else the build must be full)."""
+def previous_statements(store, extractor: str) -> tuple[Statements | None, str | None]:
+    """(the statements of the store's current build, None) if an incremental build can
+    start from them, else (None, why not)."""
     path = store.path / FILE
-    if store.current is None or not path.exists():
-        return None
     info = store.build_info()
-    if info.get("model_version") != model().version or info.get("extractor") != extractor or info.get("curation"):
-        return None
-    statements = Statements(path)
-    if statements.build_id != info.get("build_id"):
-        statements.close()
-        return None
-    return statements
+    if info.get("model_version") != model().version or info.get("extractor") != extractor:
+        return None, "the extractor or the graph model changed since the last build"
+    if info.get("curation"):
+        return None, "the last build applied a curation file"
+    statements = Statements(path) if path.exists() else None
+    if statements is None or statements.build_id != info.get("build_id"):
+        if statements is not None:
+            statements.close()
+        return None, "the store's last build left nothing to compare with (built by an older kg, or interrupted)"
+    return statements, None
 
 
 def file_state(path: str) -> tuple[int, int]:
@@ -133,7 +133,7 @@ def find_changes(sources: list[str], statements: Statements, read: Callable[[lis
             changes.unchanged += 1
     changes.removed = sorted(set(known) - set(sources))
     changes.docs_removed = {doc for doc in old if doc not in first or doc in wanted}
-    changes.packs = {doc: packs[path] for doc, path in wanted.items()}
+    changes.packs = {doc: packs[path] for doc, path in wanted.items() if path in packs}  # else it failed to read
     table = {path: (*state[path], doc) for path, doc in doc_of.items()}
     return changes, table
 
@@ -149,6 +149,7 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
     statements.remove(removed)
     for packed in packs.values():
         statements.add(packed)
+    statements.flush()
     by_table: dict[str, list[str]] = {}
     for table, key in affected:
         by_table.setdefault(table, []).append(key)
@@ -208,11 +209,7 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
 
 def stated_items(packed: Packed) -> set[tuple[str, str]]:
     """(table, key) of the shared items a packed notice states."""
-    items = {(t, k) for t, k, *_ in packed.nodes} | {(t, k) for t, k, _ in packed.relationships}
-    for name, text in packed.evidence.items():
-        table = evidence_table(name)
-        items.update((table, json.loads(line.split("\t", 1)[0])) for line in text.splitlines())
-    return items
+    return set(packed.statements.items)
 
 
 def _replace_relationships(revision: Revision, delta: Counter, existing: dict[str, tuple[str, str]], rel_type: str,

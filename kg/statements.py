@@ -20,6 +20,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.graph import EVIDENCE_LIMIT
@@ -30,7 +31,7 @@ SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE notice(doc TEXT PRIMARY KEY, source TEXT, local TEXT);
 CREATE TABLE source(path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, doc TEXT);
-CREATE TABLE item(id INTEGER PRIMARY KEY, tbl TEXT, key TEXT);
+CREATE TABLE item(id INTEGER, tbl TEXT, key TEXT);
 CREATE TABLE node(item INTEGER, doc TEXT, stated_by TEXT, props TEXT);
 CREATE TABLE rel(item INTEGER, doc TEXT, definition TEXT);
 CREATE TABLE evidence(item INTEGER, doc TEXT, body TEXT);
@@ -38,6 +39,8 @@ CREATE TABLE cites(doc TEXT, reg TEXT);
 CREATE TABLE co_cited(key TEXT PRIMARY KEY);
 """
 INDEXES = """
+DELETE FROM item WHERE rowid NOT IN (SELECT min(rowid) FROM item GROUP BY id);
+CREATE UNIQUE INDEX item_id ON item(id);
 CREATE INDEX node_item ON node(item, stated_by); CREATE INDEX node_doc ON node(doc);
 CREATE INDEX rel_item ON rel(item); CREATE INDEX rel_doc ON rel(doc);
 CREATE INDEX evidence_item ON evidence(item); CREATE INDEX evidence_doc ON evidence(doc);
@@ -47,14 +50,35 @@ CREATE INDEX source_doc ON source(doc);
 STATEMENT_TABLES = ("node", "rel", "evidence")
 
 
-def evidence_table(file_name: str) -> str:
-    """The table of a kg.bulk evidence file: evidence-<table>-<bucket>.jsonl."""
-    return file_name[len("evidence-"):].rsplit("-", 1)[0]
-
-
 def item_id(table: str, key: str) -> int:
     """A 63-bit number for (table, key): no dictionary of every key in memory."""
     return int.from_bytes(hashlib.blake2b(f"{table}\t{key}".encode(), digest_size=8).digest(), "big") >> 1
+
+
+BATCH = 256  # notices whose rows are inserted together
+
+
+@dataclass
+class Rows:
+    """Statement rows waiting to be inserted (made in kg.bulk.pack, in the worker)."""
+    items: dict = field(default_factory=dict)  # (table, key) → (number, table, key)
+    nodes: list = field(default_factory=list)  # (item number, doc, stated by, properties JSON)
+    relationships: list = field(default_factory=list)  # (item number, doc, [start, end, properties] JSON)
+    evidence: list = field(default_factory=list)  # (item number, doc, evidence JSON)
+    notices: list = field(default_factory=list)
+    cites: list = field(default_factory=list)
+
+    def item(self, table: str, key: str) -> int:
+        found = self.items.get((table, key))
+        if found is None:
+            found = self.items[(table, key)] = (item_id(table, key), table, key)
+        return found[0]
+
+    def extend(self, other: Rows) -> None:
+        self.items.update(other.items)
+        self.nodes.extend(other.nodes)
+        self.relationships.extend(other.relationships)
+        self.evidence.extend(other.evidence)
 
 
 class Statements:
@@ -65,6 +89,7 @@ class Statements:
         elif not self.path.exists():
             raise FileNotFoundError(self.path)
         self.conn = sqlite3.connect(self.path, isolation_level=None)  # transactions said explicitly
+        self._pending = Rows()
         self.conn.execute("PRAGMA synchronous=OFF")  # the file is checked against the store, never trusted alone
         if create:
             self.conn.execute("PRAGMA journal_mode=OFF")  # a new file: a failed build discards it whole
@@ -87,6 +112,7 @@ class Statements:
 
     def finish(self) -> None:
         """After a full build's notices: commit, and index."""
+        self.flush()
         self.conn.executescript(INDEXES)  # commits what was added first
 
     def close(self) -> None:
@@ -94,25 +120,23 @@ class Statements:
 
     # -- writing ----------------------------------------------------------------
     def add(self, packed) -> None:
-        """One notice's statements (a kg.bulk.Packed, whose text the worker formatted)."""
-        doc = packed.doc
+        """One notice's statements (a kg.bulk.Packed, whose rows the worker made); they
+        reach the file in batches (flush)."""
         local = {"rows": {t: rows for t, (rows, _) in packed.csv.items()}, "keys": packed.local_keys}
-        self.conn.execute("INSERT INTO notice VALUES (?, ?, ?)", (doc, packed.source, json.dumps(local, ensure_ascii=False)))
-        nodes = [(item_id(t, k), t, k, by or "", props) for t, k, _, by, props in packed.nodes]
-        rels = [(item_id(t, k), t, k, line.rstrip("\n").split("\t", 1)[1]) for t, k, line in packed.relationships]
-        evidence = []
-        for name, text in packed.evidence.items():
-            table = evidence_table(name)
-            for line in text.splitlines():
-                key, body = line.split("\t", 1)
-                key = json.loads(key)
-                evidence.append((item_id(table, key), table, key, body))
-        self.conn.executemany("INSERT OR IGNORE INTO item VALUES (?, ?, ?)",
-                              {(i, t, k) for i, t, k, _ in rels + evidence} | {(i, t, k) for i, t, k, *_ in nodes})
-        self.conn.executemany("INSERT INTO node VALUES (?, ?, ?, ?)", [(i, doc, by, props) for i, _, _, by, props in nodes])
-        self.conn.executemany("INSERT INTO rel VALUES (?, ?, ?)", [(i, doc, definition) for i, _, _, definition in rels])
-        self.conn.executemany("INSERT INTO evidence VALUES (?, ?, ?)", [(i, doc, body) for i, _, _, body in evidence])
-        self.conn.executemany("INSERT INTO cites VALUES (?, ?)", [(doc, reg) for reg in set(packed.cited)])
+        self._pending.notices.append((packed.doc, packed.source, json.dumps(local, ensure_ascii=False)))
+        self._pending.extend(packed.statements)
+        self._pending.cites.extend((packed.doc, reg) for reg in set(packed.cited))
+        if len(self._pending.notices) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        rows, self._pending = self._pending, Rows()
+        self.conn.executemany("INSERT INTO notice VALUES (?, ?, ?)", rows.notices)
+        self.conn.executemany("INSERT OR IGNORE INTO item VALUES (?, ?, ?)", rows.items.values())
+        self.conn.executemany("INSERT INTO node VALUES (?, ?, ?, ?)", rows.nodes)
+        self.conn.executemany("INSERT INTO rel VALUES (?, ?, ?)", rows.relationships)
+        self.conn.executemany("INSERT INTO evidence VALUES (?, ?, ?)", rows.evidence)
+        self.conn.executemany("INSERT INTO cites VALUES (?, ?)", rows.cites)
 
     def add_sources(self, sources: Iterable[tuple[str, int, int, str]]) -> None:
         """(path, size, modification time in ns, document hash) of files read."""
@@ -143,6 +167,9 @@ class Statements:
     def notices(self) -> dict[str, str]:
         """document hash → the source its Document row names."""
         return dict(self.conn.execute("SELECT doc, source FROM notice"))
+
+    def notice_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM notice").fetchone()[0]
 
     def local(self, docs: Iterable[str]) -> tuple[Counter, dict[str, list[str]]]:
         """(rows of the per-notice tables — Document, Problem, CITES … — these notices made,

@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING
 
 from kg.errors import KgError
 from kg.bulk import BulkGraph, TableFile, TableFiles, write_table
+from kg import statements
 from kg.graph import Graph, Node, model
 
 if TYPE_CHECKING:  # kg.incremental needs the resolver; reading a store does not
     from kg.incremental import Revision
 
 DB_FILE = "graph.lbug"
-STATEMENTS = "statements.sqlite"  # kg.statements: what each notice states, for incremental builds
+STATEMENTS = statements.FILE  # what each notice states, for incremental builds
 # LadybugDB's buffer pool, in bytes: the most memory it may take for pages (it takes
 # what it needs; its other memory comes on top, about three quarters of this on a load).
 # A query holds its whole result (reading the 2 M measures of 100 000 notices for an
