@@ -163,8 +163,9 @@ def test_selecting_a_regulation_lists_citing_sentences(data, tmp_path):
 
 
 def test_at_ten_thousand_notices_labels_are_legible(generated, tmp_path):
-    """The page of 10 000 generated notices: small, drawn with no error, every label of the
-    ranking, the matrix and the network at a readable size and clear of the others."""
+    """The page and the figure of 10 000 generated notices: the page small and drawn with
+    no error; every label of the ranking, the matrix and the network, in the page and in
+    the figure, at a readable size and clear of the others."""
     _, store = generated(10_000)
     page = tmp_path / "recurrence.html"
     page.write_text(recurrence.html(aggregate(store)), encoding="utf-8")
@@ -182,6 +183,13 @@ def test_at_ten_thousand_notices_labels_are_legible(generated, tmp_path):
             assert not any(b.get("truncated") for b in boxes), view
         assert top in {b["title"] for b in drawn["network"]}
         assert all(0 <= b["x"] and b["x"] + b["w"] <= 1400 for b in drawn["network"])
+    figure = tmp_path / "recurrence.png"
+    labels = recurrence.figure(aggregate(store), figure)
+    assert figure.stat().st_size > 50_000  # the image, kept for a look
+    assert [b["text"] for b in labels["regulations"]] == [r.title for r in aggregate(store).regulations]
+    for boxes in labels.values():
+        assert all(b["font"] >= 12 for b in boxes)  # 10 pt at 120 dpi: 16.7 px
+        assert not overlapping(boxes)
 
 
 def _visible_text(dom: str) -> str:

@@ -87,7 +87,7 @@ def bundled_font() -> str | None:
     return str(path) if path.is_file() else None
 
 
-def figure(data: Aggregate, out) -> None:
+def figure(data: Aggregate, out) -> dict[str, list[dict]]:
     """Left: the top regulations by organizations citing them, coloured by kind. Right: the
     same regulations × groups (provinces or levels), a cell's shade the share of the
     regulation's organizations in that group (relative to the largest); the groups beyond
@@ -121,6 +121,7 @@ def figure(data: Aggregate, out) -> None:
     bars.set_xlabel("引用单位数", fontproperties=font)
     for i, r in enumerate(regs):
         bars.text(r.organizations, i, f" {r.organizations}", va="center", fontsize=8)
+    bars.set_xlim(0, regs[0].organizations * 1.12)  # room for the largest count
     kinds = [k for k in KINDS if any(r.kind == k for r in regs)]
     bars.legend(handles=[Patch(color=KINDS[k][1], label=KINDS[k][0]) for k in kinds], prop=font, loc="lower right",
                 frameon=False)
@@ -128,9 +129,24 @@ def figure(data: Aggregate, out) -> None:
     matrix.imshow(placed, cmap="Blues", vmin=0, vmax=max(placed.max(), 0.01), aspect="auto")
     matrix.imshow(np.ma.masked_array(shares, mask=~apart), cmap="Greys", vmin=0, vmax=2, aspect="auto")
     labels = [group_label(data, g) for g in columns] + ["未定位"]
-    matrix.set_xticks(range(len(labels)), labels, fontproperties=font, rotation=60, ha="right")
+    matrix.set_xticks(range(len(labels)), labels, fontproperties=font, rotation=90)
     matrix.set_title("各" + ("层级" if data.by == "level" else "省份") + "单位所占比例", fontproperties=font, fontsize=10)
     fig.suptitle(f"跨单位反复引用的法规（前 {len(regs)} 部，共 {data.recurring} 部被至少 "
                  f"{data.options['min_organizations']} 个单位引用）", fontproperties=font)
     fig.savefig(out, bbox_inches="tight")
+    fig.canvas.draw()
+    labels = {"regulations": _boxes(fig, bars.get_yticklabels()), "groups": _boxes(fig, matrix.get_xticklabels())}
     plt.close(fig)
+    return labels
+
+
+def _boxes(fig, texts) -> list[dict]:
+    """Where labels were drawn (pixels of the figure) and their size in pixels: what a
+    test reads to check they are legible."""
+    found = []
+    for t in texts:
+        if t.get_text():
+            box = t.get_window_extent(renderer=fig.canvas.get_renderer())
+            found.append({"text": t.get_text(), "x": box.x0, "y": box.y0, "w": box.width, "h": box.height,
+                          "font": t.get_fontsize() * fig.dpi / 72})
+    return found
