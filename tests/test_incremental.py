@@ -70,6 +70,21 @@ def test_added_edited_and_removed_notices_give_what_a_full_build_gives(seeds_in,
     assert_same_graph(EmbeddedStore(tmp_path / "store.kg"), EmbeddedStore(tmp_path / "full.kg"))
 
 
+def test_renamed_and_duplicated_files_name_their_notice_as_a_full_build_does(seeds_in, tmp_path, monkeypatch):
+    """A notice's Document names the first file holding its bytes: renaming a file, or
+    deleting the first of two copies, changes that name and nothing else."""
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)
+    folder, _ = seeds_in
+    first, second, _third = sorted(folder.iterdir())
+    first.rename(folder / ("zz-" + first.name))  # renamed: now named last
+    shutil.copy(second, folder / ("zz-copy-" + second.name))  # the same bytes twice
+    second.unlink()  # the first copy goes: the other names the notice now
+    report = build_store(files(folder), str(tmp_path / "store.kg"))
+    assert report.changes is not None and report.written["nodes"] > 0
+    build_store(files(folder), str(tmp_path / "full.kg"))
+    assert_same_graph(EmbeddedStore(tmp_path / "store.kg"), EmbeddedStore(tmp_path / "full.kg"))
+
+
 def test_on_a_thousand_generated_notices(generated, tmp_path):
     """990 notices built; then 10 added, 1 edited and 1 removed, as a corpus grows."""
     corpus, _ = generated(1000)
