@@ -61,18 +61,18 @@ def pack(part: Graph) -> Packed:
                     packed.local_keys.setdefault(table, []).append(key)
                 continue
             number = packed.statements.item(table, key)
+            key_json = json.dumps(key, ensure_ascii=False)
             if isinstance(item, Node):
                 packed.nodes.append((table, key, item.props, item.stated_by))
                 packed.statements.nodes.append((number, doc, item.stated_by or "",
                                                 json.dumps(item.props, ensure_ascii=False, sort_keys=True)))
             else:
                 definition = json.dumps([item.start[1], item.end[1], item.props], ensure_ascii=False)
-                packed.relationships.append((table, key, f"{json.dumps(key, ensure_ascii=False)}\t{definition}\n"))
+                packed.relationships.append((table, key, f"{key_json}\t{definition}\n"))
                 packed.statements.relationships.append((number, doc, definition))
             if item.provenance:
-                lines = evidence.setdefault(_evidence_file(table, key), [])
                 texts = [evidence_item(e) for e in item.provenance]
-                lines.extend(f"{json.dumps(key, ensure_ascii=False)}\t{text}\n" for text in texts)
+                evidence.setdefault(_evidence_file(table, key), []).extend(f"{key_json}\t{text}\n" for text in texts)
                 packed.statements.evidence.extend((number, doc, text) for text in texts)
     for table, table_rows in rows.items():
         columns = m.columns(table)
@@ -89,16 +89,57 @@ class TableFile:
     multiline: bool = False  # some value holds a line break: LadybugDB must read it serially
 
 
-class TableFiles:
-    """Rows appended as CSV text to files of `folder`, table by table, ready for COPY."""
+def shared_row(table: str, item: Node | Relationship, kept: list[str], values: Callable[[str], set[str]],
+               derived: dict) -> dict:
+    """A shared node's or relationship's row: its properties, the one `derived` from all its
+    evidence (`values(field)`: the distinct values of a field of it), and its `kept`
+    evidence texts (kept_evidence of them all)."""
+    row = item.row()
+    if table in derived:
+        derived[table].apply(row, values(derived[table].field))
+    row["provenance"] = "[" + ", ".join(kept) + "]"
+    return row
 
-    def __init__(self, folder: Path):
+
+class BulkGraph:
+    """The graph of many notices, held as files in `folder` plus shared properties."""
+
+    def __init__(self, folder: Path, derived: dict | None = None, statements: Statements | None = None):
         self.folder = Path(folder)
         self.model = model()
         self.files: dict[str, list[TableFile]] = {}
         self._open: dict[str, tuple[str, io.TextIOBase]] = {}  # stream → (file name, file)
+        self.statements = statements  # what each notice states, kept for later builds
+        self.shared = Graph()  # shared nodes, without their evidence
+        self._relationships: dict[str, set[str]] = {}  # shared relationships' keys; they wait on disk
+        self.documents: set[str] = set()
+        self.derived = derived or {}
+        self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
+        self.co_citations = CoCitations()
 
-    def append_text(self, table: str, rows: int, text: str) -> None:
+    # -- adding ---------------------------------------------------------------
+    def add(self, packed: Packed) -> None:
+        if packed.doc in self.documents:
+            return  # the same bytes under another name: one notice
+        self.documents.add(packed.doc)
+        for table, (rows, text) in packed.csv.items():
+            self._append(table, rows, text)
+        for label, key, props, stated_by in packed.nodes:
+            self.shared.put_node(label, key, props, stated_by, [])
+        for rel_type, key, line in packed.relationships:
+            seen = self._relationships.setdefault(rel_type, set())
+            if key not in seen:  # the first statement of a relationship stands (as in Graph)
+                seen.add(key)
+                name = _relationship_file(rel_type, key)
+                self._write(name, name, line)
+        for name, text in packed.evidence.items():
+            self._write(name, name, text)
+        self.co_citations.add(packed.doc, packed.cited)
+        if self.statements is not None:
+            self.statements.add(packed)
+
+
+    def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
         if not chunks or chunks[-1].rows >= CHUNK_ROWS or chunks[-1].chars >= CHUNK_CHARS:
             chunks.append(TableFile(self.folder / f"{table}-{len(chunks):04d}.csv"))
@@ -121,68 +162,15 @@ class TableFiles:
         current[1].write(text)
 
     def add_row(self, table: str, row: dict) -> None:
-        self.append_text(table, 1, self._line(table, row))
+        self._append(table, 1, self._line(table, row))
 
     def _line(self, table: str, row: dict) -> str:
         return csv_line([row.get(c) for c in self.model.columns(table)])
-
-    def table_files(self) -> list[tuple[str, list[TableFile]]]:
-        """(table, its CSV files) for every table of the model, nodes first."""
-        self.close()
-        return [(table, self.files.get(table, [])) for table in (*self.model.nodes, *self.model.relationships)]
 
     def close(self) -> None:
         for _, f in self._open.values():
             f.close()
         self._open.clear()
-
-
-def shared_row(table: str, item: Node | Relationship, kept: list[str], values: Callable[[str], set[str]],
-               derived: dict) -> dict:
-    """A shared node's or relationship's row: its properties, the one `derived` from all its
-    evidence (`values(field)`: the distinct values of a field of it), and its `kept`
-    evidence texts (kept_evidence of them all)."""
-    row = item.row()
-    if table in derived:
-        derived[table].apply(row, values(derived[table].field))
-    row["provenance"] = "[" + ", ".join(kept) + "]"
-    return row
-
-
-class BulkGraph(TableFiles):
-    """The graph of many notices, held as files in `folder` plus shared properties."""
-
-    def __init__(self, folder: Path, derived: dict | None = None,
-                 statements: Statements | None = None):
-        super().__init__(folder)
-        self.statements = statements  # what each notice states, kept for later builds
-        self.shared = Graph()  # shared nodes, without their evidence
-        self._relationships: dict[str, set[str]] = {}  # shared relationships' keys; they wait on disk
-        self.documents: set[str] = set()
-        self.derived = derived or {}
-        self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
-        self.co_citations = CoCitations()
-
-    # -- adding ---------------------------------------------------------------
-    def add(self, packed: Packed) -> None:
-        if packed.doc in self.documents:
-            return  # the same bytes under another name: one notice
-        self.documents.add(packed.doc)
-        for table, (rows, text) in packed.csv.items():
-            self.append_text(table, rows, text)
-        for label, key, props, stated_by in packed.nodes:
-            self.shared.put_node(label, key, props, stated_by, [])
-        for rel_type, key, line in packed.relationships:
-            seen = self._relationships.setdefault(rel_type, set())
-            if key not in seen:  # the first statement of a relationship stands (as in Graph)
-                seen.add(key)
-                name = _relationship_file(rel_type, key)
-                self._write(name, name, line)
-        for name, text in packed.evidence.items():
-            self._write(name, name, text)
-        self.co_citations.add(packed.doc, packed.cited)
-        if self.statements is not None:
-            self.statements.add(packed)
 
     # -- reading --------------------------------------------------------------
     def counts(self) -> tuple[Counter, Counter]:
@@ -194,7 +182,7 @@ class BulkGraph(TableFiles):
     def table_files(self) -> list[tuple[str, list[TableFile]]]:
         """(table, its CSV files) for every table of the model."""
         self._write_shared_tables()
-        return super().table_files()
+        return [(table, self.files.get(table, [])) for table in (*self.model.nodes, *self.model.relationships)]
 
     def _write_shared_tables(self) -> None:
         """Once every notice is in: the shared tables' CSV files, with all their evidence,
@@ -207,10 +195,12 @@ class BulkGraph(TableFiles):
             if table not in LOCAL_NODES and table not in LOCAL_RELATIONSHIPS and table != "CO_CITED":
                 self._write_shared(table)
         regulations = self.shared.nodes
+        pairs = []
         for rel in co_cited(lambda key: regulations[("Regulation", key)].props, self.co_citations):
             self.add_row("CO_CITED", rel.row())
-            if self.statements is not None:
-                self.statements.set_co_cited([rel.key])
+            pairs.append(rel.key)
+        if self.statements is not None:
+            self.statements.set_co_cited(pairs)
         self.co_citations = CoCitations()
         self.close()
         rows = {table: sum(f.rows for f in files) for table, files in self.files.items()}
@@ -259,7 +249,6 @@ class BulkGraph(TableFiles):
                     key, item = line.rstrip("\n").split("\t", 1)
                     found.setdefault(json.loads(key), set()).add(item)  # a set: evidence once
         return found
-
 
 
 def csv_line(values: list) -> str:

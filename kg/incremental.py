@@ -51,9 +51,6 @@ class StoreView(Protocol):
 
     def rows(self, label: str, keys: list[str]) -> dict[str, dict]: ...
 
-    def relationship_keys(self, rel_type: str, wanted: list[tuple[str, str, str]]) -> list[str]:
-        """Of (start key, end key, key), the keys the store holds, once per relationship."""
-
 
 @dataclass
 class Revision:
@@ -281,12 +278,6 @@ class _Counted:
                 both = citing[a] & citing[b]
                 if len(both) >= MIN_DOCUMENTS:
                     yield a, b, len(both), min(both)
-
-
-def _apply(counts: tuple[dict, dict], nodes: Counter, rels: Counter) -> tuple[Counter, Counter]:
-    before_nodes, before_rels = counts
-    return (Counter({label: before_nodes.get(label, 0) + nodes[label] for label in model().nodes}),
-            Counter({t: before_rels.get(t, 0) + rels[t] for t in model().relationships}))
 
 
 def describe(changes: Changes) -> str:

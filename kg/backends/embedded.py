@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import KgError
-from kg.bulk import BulkGraph, TableFile, TableFiles, write_table
+from kg.bulk import BulkGraph, TableFile, write_table
 from kg import statements
 from kg.graph import Graph, Node, model
 
@@ -217,19 +217,17 @@ class EmbeddedStore:
             one_way = " WITH (storage_direction = 'fwd')" if rel_type in ONE_WAY else ""
             conn.execute(f"CREATE REL TABLE {rel_type}(FROM {spec['from']} TO {spec['to']}, {cols}){one_way}")
 
-    def _copy(self, path: Path, graph: Graph | TableFiles, folder: Path, tick: Callable[..., None],
-              session=None) -> tuple[int, float]:
+    def _copy(self, path: Path, graph: Graph | BulkGraph, folder: Path, tick: Callable[..., None]) -> tuple[int, float]:
         """Load every table's files, a few COPY statements per table, the database opened
         afresh for each (what LadybugDB holds after a COPY's checkpoint is let go: loading
-        the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool) or,
-        for the few rows of an incremental build, in the open connection `session`.
+        the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool).
         (rows loaded, seconds spent in COPY statements)."""
         total, seconds = 0, 0.0
         for table, files in _table_files(graph, folder):
             for group in _copy_groups([f for f in files if f.rows]):
                 paths = ", ".join(f"'{f.path}'" for f in group)
                 options = "header=true" + (", parallel=false" if any(f.multiline for f in group) else "")
-                with contextlib.nullcontext(session) if session is not None else _writing(path) as conn:
+                with _writing(path) as conn:
                     start = time.perf_counter()
                     try:
                         conn.execute(f"COPY {table} FROM [{paths}] ({options})")
@@ -324,18 +322,22 @@ class ConnectionView:
         return found
 
     def relationship_keys(self, rel_type: str, wanted: list[tuple[str, str, str]]) -> list[str]:
-        """Of (start key, end key, key), the keys the store holds, once per relationship:
-        found from their start node, by primary key (a scan of the table per key is slow)."""
+        """Of (start key, end key, key), the keys the store holds, once per relationship."""
         if not wanted:
             return []
-        spec = model().relationships[rel_type]
-        result = self.conn.execute(
-            f"UNWIND $wanted AS w MATCH (a:{spec['from']} {{key: w[1]}})-[r:{rel_type}]->(b:{spec['to']} {{key: w[2]}}) "
-            "WHERE r.key = w[3] RETURN r.key", {"wanted": [list(w) for w in wanted]})
+        result = self.conn.execute(f"{_by_ends(rel_type)} RETURN r.key", {"wanted": [list(w) for w in wanted]})
         found = []
         while result.has_next():
             found.append(result.get_next()[0])
         return found
+
+
+def _by_ends(rel_type: str) -> str:
+    """The relationships r of $wanted, a list of [start key, end key, key]: found from their
+    nodes by primary key (a scan of the table per key is slow)."""
+    spec = model().relationships[rel_type]
+    return (f"UNWIND $wanted AS w MATCH (a:{spec['from']} {{key: w[1]}})-[r:{rel_type}]->(b:{spec['to']} {{key: w[2]}}) "
+            "WHERE r.key = w[3]")
 
 
 def _delete(conn, revision: Revision) -> None:
@@ -349,9 +351,7 @@ def _delete(conn, revision: Revision) -> None:
             conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n",
                          {"keys": revision.local_nodes[label]})
     for rel_type, wanted in revision.delete_relationships.items():
-        spec = model().relationships[rel_type]
-        conn.execute(f"UNWIND $wanted AS w MATCH (a:{spec['from']} {{key: w[1]}})-[r:{rel_type}]->"
-                     f"(b:{spec['to']} {{key: w[2]}}) WHERE r.key = w[3] DELETE r", {"wanted": [list(w) for w in wanted]})
+        conn.execute(f"{_by_ends(rel_type)} DELETE r", {"wanted": [list(w) for w in wanted]})
     for label, keys in revision.delete_nodes.items():
         conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n", {"keys": keys})
     for label, rows in revision.set_nodes.items():
@@ -459,7 +459,7 @@ def _counts(conn) -> tuple[dict, dict]:
 
 def _table_files(graph: Graph | BulkGraph, folder: Path) -> Iterator[tuple[str, list[TableFile]]]:
     """(table, CSV files to COPY) for every table; a BulkGraph has written them already."""
-    if isinstance(graph, TableFiles):  # a BulkGraph, or the new rows of a revision
+    if isinstance(graph, BulkGraph):
         yield from graph.table_files()
         return
     folder.mkdir()
