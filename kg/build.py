@@ -27,7 +27,7 @@ from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
 import kg.incremental as incremental
-from kg.incremental import describe, find_changes, previous_statements, revise
+from kg.incremental import describe, file_state, find_changes, previous_statements, revise
 from kg.read import read_source
 from kg.resolve import DERIVED, add_record, finish, fragment
 from kg.statements import FILE as STATEMENTS, Statements
@@ -143,8 +143,6 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
                     statements: Statements | None = None) -> tuple[BulkGraph, BuildReport]:
     """The graph of `sources` as files in `folder`, for any number of notices; what each
     notice states goes to `statements` too, if given."""
-    from kg.incremental import file_state
-
     report = BuildReport()
     graph = BulkGraph(folder, DERIVED, statements)
     read = []

@@ -29,6 +29,7 @@ def html(data: Aggregate, lang: str = "zh") -> str:
     Chinese, or English (`lang` "en"), with a toggle."""
     payload = {
         "lang": lang,
+        "colors": {kind: colour for kind, (_, colour) in KINDS.items()},  # the figure's, so both agree
         "options": data.options,
         "recurring": data.recurring,
         "groups": data.groups,
