@@ -56,12 +56,14 @@ class StoreView(Protocol):
 class Revision:
     """What an incremental build does to the store, computed before it touches it."""
     local_nodes: dict[str, list[str]]  # label → keys of the per-notice nodes deleted (with their relationships)
-    delete_nodes: dict[str, list[str]]  # label → keys (detached first)
-    delete_relationships: dict[str, list[tuple[str, str, str]]]  # type → (start key, end key, key)
-    set_nodes: dict[str, list[dict]]  # label → rows of existing nodes whose properties change
-    create: dict[str, list[dict]]  # table → new rows (CREATE'd: COPY into a large table rewrites much of it)
-    expected: tuple[Counter, Counter]  # the counts after it
-    check: dict[str, dict[str, dict]]  # label → key → row, read back after it
+    delete_nodes: dict[str, list[str]] = field(default_factory=dict)  # label → keys (detached first)
+    # type → (start key, end key, key)
+    delete_relationships: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    set_nodes: dict[str, list[dict]] = field(default_factory=dict)  # label → rows of nodes whose properties change
+    # table → new rows (CREATE'd: a COPY into a large table costs a second or more)
+    create: dict[str, list[dict]] = field(default_factory=dict)
+    expected: tuple[Counter, Counter] = field(default_factory=lambda: (Counter(), Counter()))  # the counts after it
+    check: dict[str, dict[str, dict]] = field(default_factory=dict)  # label → key → row, read back after it
     check_relationships: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # there once each
     written: Counter = field(default_factory=Counter)  # "nodes"/"relationships" → rows written
     deleted: Counter = field(default_factory=Counter)
@@ -139,7 +141,7 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
     """Update `statements` (inside its open transaction) and work out the Revision."""
     m = model()
     removed, packs = changes.docs_removed, changes.packs
-    affected = statements.items_of(removed) | {item for packed in packs.values() for item in stated_items(packed)}
+    affected = statements.items_of(removed) | {item for packed in packs.values() for item in packed.statements.items}
     existed = {table: statements.endpoints(table, [k for t, k in affected if t == table]) for table in m.relationships}
     cited_before = statements.cited(removed)
     local_deleted, local_nodes = statements.local(removed)
@@ -150,7 +152,7 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
     by_table: dict[str, list[str]] = {}
     for table, key in affected:
         by_table.setdefault(table, []).append(key)
-    revision = Revision(local_nodes, {}, {}, {}, {}, (Counter(), Counter()), {})
+    revision = Revision(local_nodes)
     delta = Counter()  # table → rows after minus rows before
     regulations: dict[str, dict] = {}  # recomputed Regulation rows (for CO_CITED)
     retitled: set[str] = set()
@@ -202,11 +204,6 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
     revision.deleted["relationships"] = sum(map(len, revision.delete_relationships.values())) + sum(
         n for t, n in local_deleted.items() if t in m.relationships)
     return revision
-
-
-def stated_items(packed: Packed) -> set[tuple[str, str]]:
-    """(table, key) of the shared items a packed notice states."""
-    return set(packed.statements.items)
 
 
 def _replace_relationships(revision: Revision, delta: Counter, existing: dict[str, tuple[str, str]], rel_type: str,
