@@ -10,9 +10,12 @@ from collections import defaultdict
 
 import pytest
 
-from kg.themes import terms_of
+from kg.data import load
+from kg.read import read_source
+from kg.themes import WORD, Segmenter, terms_of
 from kg.trends import communities, trends
 from tests.cli import kg
+from tests.conftest import REPO
 
 
 def _days(a: str, b: str) -> int:
@@ -56,6 +59,26 @@ def test_new_regulations_are_those_the_period_before_did_not_cite(seed_store, re
     assert {r["period"] for r in by_kind} == {"巡察", "巡视"} and all(r["new_regulations"] == [] for r in by_kind)
     by_quarter, _ = trends(seed_store, "quarter")
     assert [r["period"] for r in by_quarter] == ["2020-Q2", "2023-Q4", "2024-Q1"]
+
+
+def test_themes_cut_as_jieba_posseg_does_without_hmm(seed_files):
+    """kg.themes' own cut, quicker to start, gives the words and tags of jieba.posseg's
+    cut(HMM=False) on every sentence of the seed and dev notices (the words themes are
+    made of: two or more Chinese characters)."""
+    import jieba
+    import jieba.posseg
+
+    terms = load("themes.json")["terms"]
+    reference = jieba.posseg.POSTokenizer(jieba.Tokenizer())
+    for term in terms:
+        reference.tokenizer.add_word(term, freq=10**6, tag="nz")
+    ours = Segmenter(terms)
+    dev = sorted((REPO.parent / "shared" / "corpus" / "dev").glob("*.txt"))
+    sentences = [s for f in [*seed_files, *dev] for s in read_source(str(f)).text.split("。")]
+    assert len(sentences) > 900 and len(dev) >= 20
+    for text in sentences:
+        expected = [(pair.word, pair.flag) for pair in reference.cut(text, HMM=False) if WORD.fullmatch(pair.word)]
+        assert [(w, tag) for w, tag in ours.cut(text) if WORD.fullmatch(w)] == expected, text
 
 
 def test_themes_keep_the_domains_terms_whole(seed_store, tmp_path):
