@@ -289,28 +289,45 @@ def stage_pictures(n: int) -> dict:
 def stage_incremental(n: int) -> dict:
     """`kg build --workers 2` on the store of n notices (made by stage build), as a user
     runs it: with 10 new notices, then with one of them edited, then with the 10 removed
-    again (the store ends as it began). Whole-process seconds of each."""
+    again. These keep their changes in the write-ahead log; then the 10 are added and
+    removed again with KG_WAL_LIMIT=0, each build checkpointing its log into the database
+    (the store ends as it began). Whole-process seconds of each, the log's size after
+    each, and the seconds a reader takes to open the store and count its documents with
+    the log of the first three builds and without a log."""
     import shutil
 
     kg_exe = Path(sys.executable).with_name("kg")
+    store = WORK / f"store-{n}.kg"
     extra = WORK / f"extra-{n}"
     shutil.rmtree(extra, ignore_errors=True)
     subprocess.run([sys.executable, str(HERE / "make_corpus.py"), "10", str(extra), "--seed", "20261130"],
                    check=True, capture_output=True)
     out = {}
 
-    def build(name: str, *folders: Path) -> None:
+    def build(name: str, *folders: Path, checkpoint: bool = False) -> None:
+        env = {**os.environ, **({"KG_WAL_LIMIT": "0"} if checkpoint else {})}
         t = time.perf_counter()
-        done = subprocess.run([str(kg_exe), "build", *map(str, folders), "--db", str(WORK / f"store-{n}.kg"),
-                               "--workers", "2"], check=True, capture_output=True, text=True)
-        out[name] = {"seconds": time.perf_counter() - t,
+        done = subprocess.run([str(kg_exe), "build", *map(str, folders), "--db", str(store), "--workers", "2"],
+                              check=True, capture_output=True, text=True, env=env)
+        wal = store / "current" / "graph.lbug.wal"
+        out[name] = {"seconds": time.perf_counter() - t, "wal_mb": wal.stat().st_size / 1e6 if wal.exists() else 0.0,
                      "said": next(line for line in done.stderr.splitlines() if " unchanged; wrote " in line)}
+
+    def reader_open() -> float:
+        code = ("import ladybug, sys, time; t = time.perf_counter(); db = ladybug.Database(sys.argv[1], read_only=True); "
+                "ladybug.Connection(db).execute('MATCH (d:Document) RETURN count(d)'); print(time.perf_counter() - t)")
+        return min(float(subprocess.run([sys.executable, "-c", code, str(store / "current" / "graph.lbug")],
+                                        check=True, capture_output=True, text=True).stdout) for _ in range(3))
 
     build("add_10", corpus(n), extra)
     edited = sorted(extra.iterdir())[0]
     edited.write_bytes(edited.read_bytes() + b"\n")
     build("edit_1", corpus(n), extra)
     build("remove_10", corpus(n))
+    out["reader_open_s"] = {"with_log": reader_open()}
+    build("add_10_checkpoint", corpus(n), extra, checkpoint=True)
+    build("remove_10_checkpoint", corpus(n), checkpoint=True)
+    out["reader_open_s"]["without_log"] = reader_open()
     shutil.rmtree(extra)
     return out
 
@@ -369,15 +386,24 @@ def report(sizes: list[int]) -> None:
         print(f"         kg viz recurrence (whole process): .png {pic['png']['seconds']:.2f} s, .html "
               f"{pic['html']['seconds']:.2f} s and {pic['html']['mb']:.2f} MB")
         inc = run_stage("incremental", n)
+        opened = inc.pop("reader_open_s")
         print("         kg build again (whole process): " + ", ".join(
-            f"{name.replace('_', ' ')} {r['seconds']:.1f} s = {r['seconds'] / b['build_seconds']:.1%} of the full build"
-            for name, r in inc.items()))
+            f"{name.replace('_', ' ')} {r['seconds']:.1f} s = {r['seconds'] / b['build_seconds']:.1%} of the full build "
+            f"(log {r['wal_mb']:.1f} MB)" for name, r in inc.items()))
+        # A checkpoint comes once the log passes KG_WAL_LIMIT: its cost spread over the builds before it.
+        from kg.backends.embedded import WAL_LIMIT
+        per_checkpoint = max(1.0, WAL_LIMIT / 1e6 / max(inc["add_10"]["wal_mb"], 1e-6))
+        amortized = inc["add_10"]["seconds"] + (inc["add_10_checkpoint"]["seconds"] - inc["add_10"]["seconds"]) / per_checkpoint
+        print(f"         adding 10, one checkpoint every {per_checkpoint:.1f} such builds: {amortized:.1f} s = "
+              f"{amortized / b['build_seconds']:.1%} a build on average; a reader opens the store in "
+              f"{opened['with_log']:.2f} s with the log of three builds, {opened['without_log']:.2f} s without")
         verdicts = [verdict(f"load ≥ {TARGETS['load_rows_per_s']:,} rows/s", b["load_rows_per_s"] >= TARGETS["load_rows_per_s"]),
                     verdict(f"each query ≤ {TARGETS['query_s']} s", slowest[1] <= TARGETS["query_s"]),
                     verdict(f"figure ≤ {TARGETS['figure_s']:.0f} s", pic["png"]["seconds"] <= TARGETS["figure_s"]),
                     verdict(f"page ≤ {TARGETS['page_mb']:.0f} MB", pic["html"]["mb"] <= TARGETS["page_mb"]),
-                    verdict(f"adding 10 or editing 1 ≤ {TARGETS['incremental_share']:.0%} of a full build",
-                            max(inc["add_10"]["seconds"], inc["edit_1"]["seconds"])
+                    verdict(f"adding 10 or editing 1 ≤ {TARGETS['incremental_share']:.0%} of a full build "
+                            f"(each, and adding 10 on average with its share of a checkpoint)",
+                            max(inc["add_10"]["seconds"], inc["edit_1"]["seconds"], amortized)
                             <= TARGETS["incremental_share"] * b["build_seconds"])]
         if n <= 10_000:  # the kg trends target is set for 10 000 notices
             verdicts.append(verdict(f"kg trends ≤ {TARGETS['trends_s']} s", tr["seconds"] <= TARGETS["trends_s"]))

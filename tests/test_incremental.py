@@ -103,6 +103,40 @@ def test_on_a_thousand_generated_notices(generated, tmp_path):
     assert report.extracted + report.cached == 11  # the others were compared, not read
     build_store(files(folder), str(tmp_path / "full.kg"), workers=2, full=True)
     assert_same_graph(EmbeddedStore(tmp_path / "store.kg"), EmbeddedStore(tmp_path / "full.kg"))
+    wal = EmbeddedStore(tmp_path / "store.kg").current / "graph.lbug.wal"
+    assert wal.stat().st_size > 0 and not report.info["checkpointed"]  # the changes wait in the log
+
+
+def test_builds_on_a_log_and_a_checkpoint_give_what_a_full_build_gives(generated, tmp_path, monkeypatch):
+    """Incremental builds keep their changes in LadybugDB's write-ahead log, each on top of
+    the last one's; the build that finds the log past WAL_LIMIT checkpoints it into the
+    database. Either way the store equals a full build, and LadybugDB read as any tool
+    opens it (checksums on) sees it."""
+    import ladybug
+
+    corpus, _ = generated(1000)
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for path in corpus[:980]:
+        shutil.copy(path, folder)
+    store = EmbeddedStore(tmp_path / "store.kg")
+    build_store(files(folder), str(store.path), workers=2)
+    logged = []
+    for batch in (corpus[980:990], corpus[990:]):
+        for path in batch:
+            shutil.copy(path, folder)
+        report = build_store(files(folder), str(store.path), workers=2)
+        logged.append(report.info["wal_bytes"])
+        assert report.changes is not None and not report.info["checkpointed"]
+    assert 0 < logged[0] < logged[1] == (store.current / "graph.lbug.wal").stat().st_size  # the second on the first
+    monkeypatch.setattr(embedded, "WAL_LIMIT", logged[1] - 1)
+    edit(folder / Path(corpus[5]).name)
+    report = build_store(files(folder), str(store.path), workers=2)
+    assert report.info["checkpointed"] and report.info["wal_bytes"] < logged[0]
+    build_store(files(folder), str(tmp_path / "full.kg"), workers=2, full=True)
+    assert_same_graph(store, EmbeddedStore(tmp_path / "full.kg"))
+    conn = ladybug.Connection(ladybug.Database(str(store.current / "graph.lbug"), read_only=True))
+    assert conn.execute("MATCH (d:Document) RETURN count(d)").get_next()[0] == 1000
 
 
 def test_nothing_changed_writes_nothing(seeds_in, tmp_path):
