@@ -59,7 +59,7 @@ class Revision:
     delete_nodes: dict[str, list[str]] = field(default_factory=dict)  # label → keys (detached first)
     # type → (start key, end key, key)
     delete_relationships: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
-    set_nodes: dict[str, list[dict]] = field(default_factory=dict)  # label → rows of nodes whose properties change
+    set_nodes: dict[str, list[dict]] = field(default_factory=dict)  # label → the key and changed columns of nodes
     # table → new rows (CREATE'd: a COPY into a large table costs a second or more)
     create: dict[str, list[dict]] = field(default_factory=dict)
     expected: tuple[Counter, Counter] = field(default_factory=lambda: (Counter(), Counter()))  # the counts after it
@@ -175,8 +175,9 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
                 if old is None:
                     revision.create.setdefault(table, []).append(row)
                     delta[table] += 1
-                elif old != row:
-                    revision.set_nodes.setdefault(table, []).append(row)
+                elif old != row:  # only what changed: LadybugDB logs, and checkpoints, each column set
+                    revision.set_nodes.setdefault(table, []).append(
+                        {c: v for c, v in row.items() if c == "key" or v != old.get(c)})
         else:
             _replace_relationships(revision, delta, existed[table], table,
                                    {key: relationship_row(statements, table, key) for key in keys})

@@ -27,6 +27,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,9 +55,9 @@ WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
 COPY_ROWS = 500_000
 COPY_CHARS = 100_000_000
 # An incremental build leaves its changes in the database's write-ahead log, which every
-# reader replays when it opens the store (about 0.03 s per MB), until the log passes this
-# size: that build checkpoints the log into the database. A checkpoint rewrites each
-# column of text it touches whole (2 s at 10 000 notices, however few the rows changed).
+# reader replays when it opens the store (about 0.03 s per MB); a build that finds the log
+# past this size checkpoints it into the database first. A checkpoint rewrites each column
+# of text it touches whole (2 s at 10 000 notices, however few the rows changed).
 WAL_LIMIT = int(os.environ.get("KG_WAL_LIMIT", 8 * 1024 * 1024))
 
 
@@ -151,28 +152,27 @@ class EmbeddedStore:
         """Change a copy of the current database as `prepare` (given a view of it) says,
         check it, and swap it in. Call inside lock(). The copy's counts must equal the
         revision's expected ones and every row it recomputed must read back as computed,
-        else the current database stays in use."""
-        # Three sessions: what one reads or writes stays in LadybugDB's buffer pool until it
-        # closes, and in one session the checkpoint of an edit at 100 000 notices found the
-        # pool full. The revision is worked out on the current database, read only.
-        with _opened(self.current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
-            revision = prepare(ConnectionView(conn))
+        else the current database stays in use. The changes stay in the copy's write-ahead
+        log; a log already past WAL_LIMIT is checkpointed first."""
         build_id = _new_build_id()
         partial = self.path / f"db-{build_id}.partial"
         partial.mkdir()
+        wal = partial / WAL_FILE
         try:
-            for name in (DB_FILE, WAL_FILE):
-                if (self.current / name).exists():
-                    shutil.copyfile(self.current / name, partial / name)
-            wal = partial / WAL_FILE
+            # The copy (and its checkpoint) run beside the revision being worked out on the
+            # current database, read only: both let go of Python's lock while they work.
+            with ThreadPoolExecutor(1) as pool:
+                copied = pool.submit(_copy_checkpointed, self.current, partial)
+                with _opened(self.current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
+                    revision = prepare(ConnectionView(conn))
+                checkpointed = copied.result()
+            # Three sessions: what one reads or writes stays in LadybugDB's buffer pool until
+            # it closes (in one session, a checkpoint at 100 000 notices found the pool full).
             with _journaled(partial / DB_FILE) as conn:
                 _delete(conn, revision)
                 start = time.perf_counter()
                 rows_loaded = _create(conn, revision.create, tick)
                 copy_seconds = time.perf_counter() - start
-                checkpointed = _size(wal) > WAL_LIMIT
-                if checkpointed:
-                    conn.execute("CHECKPOINT")
             with _opened(partial / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
                 counts = self._verify(conn, *revision.expected)
                 self._check_rows(conn, revision.check, revision.check_relationships)
@@ -368,9 +368,14 @@ def _delete(conn, revision: Revision) -> None:
         conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n", {"keys": keys})
     for label, rows in revision.set_nodes.items():
         values = _values(label)
-        assignments = ", ".join(f"n.{c} = {v}" for c, v in values.items() if c != "key")
-        for batch in _batches(label, rows):
-            conn.execute(f"UNWIND $rows AS r MATCH (n:{label} {{key: {values['key']}}}) SET {assignments}", {"rows": batch})
+        by_columns: dict[tuple[str, ...], list[dict]] = {}  # rows that set the same columns, in one statement
+        for row in rows:
+            by_columns.setdefault(tuple(c for c in values if c in row and c != "key"), []).append(row)
+        for columns, group in by_columns.items():
+            assignments = ", ".join(f"n.{c} = {values[c]}" for c in columns)
+            for batch in _batches(label, group):
+                conn.execute(f"UNWIND $rows AS r MATCH (n:{label} {{key: {values['key']}}}) SET {assignments}",
+                             {"rows": batch})
 
 
 CREATE_BATCH = 5000  # rows per CREATE statement
@@ -417,6 +422,19 @@ def _writing(path: Path):
     """A connection to the database being built. No WAL checksums: a build that dies is
     discarded whole, never replayed."""
     return _opened(path, buffer_pool_size=WRITE_BUFFER_POOL, enable_checksums=False)
+
+
+def _copy_checkpointed(current: Path, partial: Path) -> bool:
+    """Copy the database in `current` and its write-ahead log to `partial`; checkpoint the
+    copy if its log is past WAL_LIMIT. Whether it did."""
+    for name in (DB_FILE, WAL_FILE):
+        if (current / name).exists():
+            shutil.copyfile(current / name, partial / name)
+    if _size(partial / WAL_FILE) <= WAL_LIMIT:
+        return False
+    with _journaled(partial / DB_FILE) as conn:
+        conn.execute("CHECKPOINT")
+    return True
 
 
 def _size(path: Path) -> int:
