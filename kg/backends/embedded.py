@@ -3,6 +3,7 @@
 The store is a derived artifact, rebuilt from the graph on every build:
   STORE/current -> db-<id>/       the database in use (a symlink, swapped atomically)
   STORE/db-<id>/graph.lbug        LadybugDB file
+  STORE/db-<id>/graph.lbug.wal    its write-ahead log: changes of incremental builds not yet checkpointed
   STORE/db-<id>/build.json        counts, model and kg versions of that build
   STORE/cache/                    extraction records by document hash (kg.cache)
   STORE/statements.sqlite         what each notice states (kg.statements), for incremental builds
@@ -11,9 +12,10 @@ A full build writes a fresh database with COPY … FROM (LadybugDB 0.22 drops
 relationships written with UNWIND … MERGE; its bulk loader keeps every row), checks that
 node and relationship counts equal the graph's, and only then points `current` at it.
 An incremental build (kg.incremental, EmbeddedStore.revise) changes a copy of the
-current database with deletes by key and UNWIND … CREATE, checks its counts and reads
-back what it wrote, and points `current` at it the same way. A build that fails or is
-killed leaves the previous database in use.
+current database with deletes by key and UNWIND … CREATE, leaving the changes in its
+write-ahead log (every reader replays it; a log past WAL_LIMIT is checkpointed first),
+checks its counts and reads back what it wrote, and points `current` at it the same way.
+A build that fails or is killed leaves the previous database in use.
 """
 from __future__ import annotations
 
