@@ -296,6 +296,8 @@ def stage_incremental(n: int) -> dict:
     its documents with the log of the first three builds and after the checkpoints."""
     import shutil
 
+    from kg.backends.embedded import DB_FILE, WAL_FILE
+
     kg_exe = Path(sys.executable).with_name("kg")
     store = WORK / f"store-{n}.kg"
     extra = WORK / f"extra-{n}"
@@ -313,13 +315,13 @@ def stage_incremental(n: int) -> dict:
                      "said": next(line for line in done.stderr.splitlines() if " unchanged; wrote " in line)}
 
     def log_mb() -> float:
-        wal = store / "current" / "graph.lbug.wal"
+        wal = store / "current" / WAL_FILE
         return wal.stat().st_size / 1e6 if wal.exists() else 0.0
 
     def reader_open() -> dict:
         code = ("import ladybug, sys, time; t = time.perf_counter(); db = ladybug.Database(sys.argv[1], read_only=True); "
                 "ladybug.Connection(db).execute('MATCH (d:Document) RETURN count(d)'); print(time.perf_counter() - t)")
-        return {"seconds": min(float(subprocess.run([sys.executable, "-c", code, str(store / "current" / "graph.lbug")],
+        return {"seconds": min(float(subprocess.run([sys.executable, "-c", code, str(store / "current" / DB_FILE)],
                                                     check=True, capture_output=True, text=True).stdout)
                                 for _ in range(3)), "wal_mb": log_mb()}
 

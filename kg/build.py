@@ -253,7 +253,7 @@ def incremental_build(store, statements: Statements, sources: list[str], cache: 
     found = find_changes(sources, statements, read, tick)
     if found is None:
         return None
-    changes, source_table = found
+    changes, sources_changed, sources_gone = found
     report.changes = changes
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
@@ -274,8 +274,8 @@ def incremental_build(store, statements: Statements, sources: list[str], cache: 
             report.written, report.deleted = revision.written, revision.deleted
         else:
             report.info = previous
-        statements.forget_sources(set(statements.sources()) - set(source_table))
-        statements.add_sources((path, *state) for path, state in source_table.items())
+        statements.forget_sources(sources_gone)
+        statements.add_sources((path, *row) for path, row in sources_changed.items())
         statements.set_build_id(report.info["build_id"])
     except BaseException:
         statements.conn.execute("ROLLBACK")

@@ -138,7 +138,6 @@ class BulkGraph:
         if self.statements is not None:
             self.statements.add(packed)
 
-
     def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
         if not chunks or chunks[-1].rows >= CHUNK_ROWS or chunks[-1].chars >= CHUNK_CHARS:

@@ -93,9 +93,10 @@ def file_state(path: str) -> tuple[int, int]:
 
 def find_changes(sources: list[str], statements: Statements, read: Callable[[list[str]], list[Packed]],
                  tick: Callable[..., None] = lambda n=1: None
-                 ) -> tuple[Changes, dict[str, tuple[int, int, str]]] | None:
-    """Changes, and the source table after them (path → size, mtime, hash); None where
-    more than MOST_CHANGED of the files differ. `read(paths)` reads notices (through the
+                 ) -> tuple[Changes, dict[str, tuple[int, int, str]], set[str]] | None:
+    """Changes, and what the source table needs after them: the rows that differ (path →
+    size, mtime, hash) and the paths to forget; None where more than MOST_CHANGED of the
+    files differ. `read(paths)` reads notices (through the
     cache) and returns their packed graphs; failures are its to report. `tick(n)` counts
     the files found unchanged without reading them."""
     known = statements.sources()
@@ -134,7 +135,7 @@ def find_changes(sources: list[str], statements: Statements, read: Callable[[lis
     changes.docs_removed = {doc for doc in old if doc not in first or doc in wanted}
     changes.packs = {doc: packs[path] for doc, path in wanted.items() if path in packs}  # else it failed to read
     table = {path: (*state[path], doc) for path, doc in doc_of.items()}
-    return changes, table
+    return changes, {path: row for path, row in table.items() if known.get(path) != row}, set(known) - set(table)
 
 
 def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict]) -> Revision:
@@ -233,11 +234,11 @@ def node_row(statements: Statements, label: str, key: str) -> dict | None:
 def relationship_row(statements: Statements, rel_type: str, key: str) -> dict | None:
     """As node_row, for a shared relationship: its properties as the notice with the
     smallest hash states them."""
-    stated = statements.rel_statements(rel_type, key)
-    if not stated:
+    stated = statements.first_rel_statement(rel_type, key)
+    if stated is None:
         return None
     spec = model().relationships[rel_type]
-    _, (start, end, props) = stated[0]
+    start, end, props = stated
     rel = Relationship(rel_type, key, (spec["from"], start), (spec["to"], end), props)
     return _row(statements, rel_type, rel)
 

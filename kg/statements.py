@@ -232,10 +232,12 @@ class Statements:
                 found[key] = (start, end)
         return found
 
-    def rel_statements(self, table: str, key: str) -> list[tuple[str, list]]:
-        """(document, [start, end, props]) in hash order."""
-        return [(doc, json.loads(definition)) for doc, definition in self.conn.execute(
-            "SELECT doc, definition FROM rel WHERE item = ? ORDER BY doc", (item_id(table, key),))]
+    def first_rel_statement(self, table: str, key: str) -> list | None:
+        """[start, end, props] as the notice with the smallest hash states the relationship;
+        None if no notice does."""
+        row = self.conn.execute("SELECT definition FROM rel WHERE item = ? ORDER BY doc LIMIT 1",
+                                (item_id(table, key),)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def cited(self, docs: Iterable[str]) -> dict[str, list[str]]:
         """document → the regulations it cites."""
