@@ -64,7 +64,7 @@ def build_command(
     if report.changes is not None:
         typer.echo(f"{db}: notices {describe(report.changes)}; wrote {report.written['nodes']} nodes and "
                    f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
-                   f"{report.deleted['relationships']} relationships{_journal(report.info)}", err=True)
+                   f"{report.deleted['relationships']} relationships{_journal(report)}", err=True)
     typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached), "
                f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
@@ -73,16 +73,19 @@ def build_command(
         raise typer.Exit(1)
 
 
-def _journal(info: dict) -> str:
-    """Where the store's changes since its last checkpoint are (kg.backends.embedded.WAL_LIMIT)."""
-    if info.get("checkpointed"):
-        return "; checkpointed into the database"
-    if info.get("wal_bytes"):
-        from kg.backends.embedded import WAL_LIMIT
+def _journal(report) -> str:
+    """Where this build's changes went (kg.backends.embedded.WAL_LIMIT); nothing if it wrote none."""
+    if not (report.written or report.deleted):
+        return ""
+    from kg.backends.embedded import WAL_LIMIT
 
-        return (f"; {info['wal_bytes'] / 1e6:.1f} MB of changes wait in the write-ahead log "
-                f"(checkpointed past {WAL_LIMIT / 1e6:.1f} MB)")
-    return ""
+    info, said = report.info, []
+    if info.get("checkpointed"):
+        said.append("checkpointed the write-ahead log it found into the database")
+    if info.get("wal_bytes"):
+        said.append(f"{info['wal_bytes'] / 1e6:.1f} MB of changes wait in the write-ahead log "
+                    f"(checkpointed past {WAL_LIMIT / 1e6:.1f} MB)")
+    return "".join(f"; {s}" for s in said)
 
 
 def _say_curation(decisions, applied) -> None:
