@@ -64,9 +64,10 @@ class ExtractionCache:
 
     def prune_other_versions(self) -> None:
         """Entries made by older extractors are never read again."""
-        if self.folder.is_dir():
-            import shutil
+        import shutil
 
-            for other in self.folder.iterdir():
-                if other.is_dir() and other.name != self.version:
-                    shutil.rmtree(other, ignore_errors=True)
+        from kg.store_folder import CACHE_VERSION, own
+
+        for other in own(self.folder, CACHE_VERSION):  # only folders of kg's naming
+            if other.is_dir() and other.name != self.version:
+                shutil.rmtree(other, ignore_errors=True)

@@ -12,3 +12,7 @@ class InputError(KgError):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class StoreError(KgError):
+    """A store that cannot be read or written as asked."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.model import Document
+from kg.store_folder import is_store
 
 TEXT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".xhtml"}
 HTML_SUFFIXES = {".htm", ".html", ".xhtml"}
@@ -36,12 +37,6 @@ class Inputs:
         names = ", ".join(self.skipped[:shown]) + (f" … and {len(self.skipped) - shown} more" if len(self.skipped) > shown else "")
         return (f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
                 f"{', '.join(sorted(TEXT_SUFFIXES))}): {names}")
-
-
-def is_store(path: str) -> bool:
-    """A kg store folder (what `--db` names), not a folder of notices."""
-    p = Path(path)
-    return p.is_dir() and ((p / "current").is_symlink() or (p / ".lock").exists())
 
 
 def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:

@@ -8,6 +8,7 @@ The store is a derived artifact, rebuilt from the graph on every build:
   STORE/cache/                    extraction records by document hash (kg.cache)
   STORE/statements.sqlite         what each notice states (kg.statements), for incremental builds
   STORE/.lock                     held by the one build writing this store
+  STORE/kg-store.json             the marker: kg writes and deletes only in folders it made (kg.store_folder)
 A full build writes a fresh database with COPY … FROM (LadybugDB 0.22 drops
 relationships written with UNWIND … MERGE; its bulk loader keeps every row), checks that
 node and relationship counts equal the graph's, and only then points `current` at it.
@@ -34,9 +35,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kg.errors import KgError
+from kg.errors import StoreError
+from kg.backends.read_only import check_read
 from kg.bulk import BulkGraph, TableFile, write_table
-from kg import statements
+from kg import statements, store_folder
 from kg.graph import Graph, Node, model
 
 if TYPE_CHECKING:  # kg.incremental needs the resolver; reading a store does not
@@ -44,6 +46,7 @@ if TYPE_CHECKING:  # kg.incremental needs the resolver; reading a store does not
 
 DB_FILE = "graph.lbug"
 WAL_FILE = DB_FILE + ".wal"  # LadybugDB's write-ahead log, beside the database
+SHADOW_FILE = DB_FILE + ".shadow"  # pages of a checkpoint in progress (one left behind needs recovery)
 STATEMENTS = statements.FILE  # what each notice states, for incremental builds
 # LadybugDB's buffer pool, in bytes: the most memory it may take for pages (it takes
 # what it needs; its other memory comes on top, about three quarters of this on a load).
@@ -68,10 +71,6 @@ WAL_LIMIT = int(os.environ.get("KG_WAL_LIMIT", 8 * 1024 * 1024))
 # rewritten whole by every checkpoint. MATCH still walks them backwards (by a scan);
 # OPTIONAL MATCH cannot, so kg's queries walk them forwards.
 ONE_WAY = {"CITES", "RAISED_IN", "ANSWERS", "ORGANIZATION_CITES", "CO_CITED"}
-
-
-class StoreError(KgError):
-    pass
 
 
 class EmbeddedStore:
@@ -115,16 +114,14 @@ class EmbeddedStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive right to write this store; a second writer fails at once."""
-        self.path.mkdir(parents=True, exist_ok=True)
-        if not (self.path / "current").is_symlink() and any(
-                p.name not in ("cache", STATEMENTS) and not p.name.startswith(("db-", ".")) for p in self.path.iterdir()):
-            raise StoreError(f"{self.path}: not a kg store (it holds other files); choose an empty or new folder")
+        store_folder.claim(self.path)  # a folder kg did not make is refused, never written
         with open(self.path / ".lock", "w") as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"{self.path}: another kg build is writing this store; try again when it ends") from None
             self._remove_partial_builds()
+            self._complete_pending_checkpoint()
             yield
 
     # -- writing --------------------------------------------------------------
@@ -269,14 +266,23 @@ class EmbeddedStore:
         tmp = self.path / f".current-{uuid.uuid4().hex[:8]}"
         os.symlink(final.name, tmp)
         os.replace(tmp, link)  # atomic: readers see the old database or the new one
-        for old in self.path.glob("db-*"):
-            if old != final and not old.name.endswith(".partial"):
+        for old in store_folder.own(self.path, store_folder.BUILD_DIR):
+            if old != final:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def _complete_pending_checkpoint(self) -> None:
+        """A checkpoint that failed half-way (once a read-only session could run one) leaves a
+        shadow file, and LadybugDB opens the database read-only only after a read-write
+        open completes it: the build, which holds the lock, does that open."""
+        if self.current is not None and (self.current / SHADOW_FILE).exists():
+            with _opened(self.current / DB_FILE, buffer_pool_size=WRITE_BUFFER_POOL):
+                pass
+
     def _remove_partial_builds(self) -> None:
-        for partial in [*self.path.glob("db-*.partial"), *self.path.glob(".spill-*")]:  # left by a killed build
-            shutil.rmtree(partial, ignore_errors=True)
-        for partial in self.path.glob(".statements-*"):
+        for pattern in (store_folder.PARTIAL_BUILD, store_folder.SPILL_DIR):  # left by a killed build
+            for partial in store_folder.own(self.path, pattern):
+                shutil.rmtree(partial, ignore_errors=True)
+        for partial in store_folder.own(self.path, store_folder.PARTIAL_STATEMENTS):
             partial.unlink(missing_ok=True)
 
     # -- reading --------------------------------------------------------------
@@ -289,6 +295,9 @@ class EmbeddedStore:
         if built_with != model().version:
             raise StoreError(f"{self.path}: built with graph model {built_with}, this kg reads model "
                              f"{model().version}; rebuild it: kg build NOTICES --db {self.path}")
+        if (current / SHADOW_FILE).exists():
+            raise StoreError(f"{self.path}: a checkpoint that did not finish waits for recovery; run kg build on "
+                             f"this store (it completes it): kg build NOTICES --db {self.path}")
         with _opened(current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
             yield conn
 
@@ -298,10 +307,12 @@ class EmbeddedStore:
             return _counts(conn)
 
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
-        """(column names, rows). Values reach the query only as parameters. LadybugDB sums
+        """(column names, rows) of a statement that reads the graph (kg.backends.read_only
+        refuses any other). Values reach the query only as parameters. LadybugDB sums
         integers as 128-bit (Decimal in Python); they come back as int, as from Neo4j."""
         with self.connect() as conn:
             try:
+                check_read(conn, cypher, params)
                 result = conn.execute(cypher, params or {})
             except RuntimeError as e:
                 raise StoreError(f"query failed: {_explained(e)}") from None

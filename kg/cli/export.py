@@ -14,7 +14,7 @@ import typer
 from kg.cli.common import error
 from kg.errors import KgError
 from kg.fileio import atomic_text, umask
-from kg.read import is_store
+from kg.store_folder import is_store
 
 
 class ExportFormat(str, enum.Enum):
