@@ -270,8 +270,9 @@ def union(g) -> RdfGraph:
     if not hasattr(g, "contexts"):
         return g
     out = _bind(RdfGraph())
-    for t in g.triples((None, None, None)):
-        out.add(t[:3])
+    with _quiet():
+        for t in g.triples((None, None, None)):
+            out.add(t[:3])
     return out
 
 

@@ -1,0 +1,58 @@
+"""Characters pasted into a notice (control characters from Word or a PDF, markup in a
+sentence) reach every export as data: GraphML and GEXF stay XML, a neo4j-admin array
+keeps one element per value, the recurrence page's data stays one JSON block."""
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+import rdflib
+
+from tests.cli import kg
+from tests.conftest import seed
+
+PROBLEM = "学习停留在\x0c表面,没有\x0b学深\x01学透\x1f。"
+TITLE = "《委员履职\x1f考核\x0c评价办法》"
+MARKUP = "一是<!--<script>认真学习《中国共产党廉洁自律准则》《中国共产党纪律处分条例》等党纪党规</script><script>alert(1)</script>,"
+EDITS = {"学习停留在表面,没有学深学透。": PROBLEM, "《委员履职考核评价办法》": TITLE,
+         "一是认真学习《中国共产党廉洁自律准则》《中国共产党纪律处分条例》等党纪党规,": MARKUP}
+NOT_XML = str.maketrans({c: "\ufffd" for c in "\x0c\x0b\x01\x1f"})
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """The store of seed 002 (政协桑植县委员会) with the characters above pasted in."""
+    from kg.build import build_store
+
+    folder = tmp_path_factory.mktemp("hostile")
+    text = seed("002").read_text(encoding="utf-8")
+    for plain, hostile in EDITS.items():
+        assert text.count(plain) == 1, plain
+        text = text.replace(plain, hostile)
+    notice = folder / seed("002").name
+    notice.write_text(text, encoding="utf-8")
+    build_store([str(notice)], str(folder / "hostile.kg"))
+    return folder / "hostile.kg"
+
+
+@pytest.mark.parametrize("fmt,read,key", [("graphml", nx.read_graphml, "key"), ("gexf", nx.read_gexf, "kg_key")])
+def test_control_characters_leave_graphml_and_gexf_readable(store, tmp_path, fmt, read, key):
+    out = tmp_path / f"hostile.{fmt}"
+    result = kg("export", str(store), "--out", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    nodes = {data[key]: data for _, data in read(out).nodes(data=True)}
+    assert nodes[next(k for k in nodes if k.endswith("|p1"))]["text"] == PROBLEM.translate(NOT_XML)
+    assert json.loads(nodes["委员履职考核评价办法"]["raw_forms"]) == [TITLE[1:-1]]  # JSON text: escaped, exact
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "nt"])
+def test_rdf_exports_keep_control_characters(store, tmp_path, fmt):
+    """Turtle, TriG and N-Triples strings may hold them (rdflib writes them raw and reads them back)."""
+    from kg.backends import rdf
+    from kg.backends.embedded import EmbeddedStore, read_graph
+
+    out = tmp_path / f"hostile.{'ttl' if fmt == 'turtle' else fmt}"
+    with open(out, "w", encoding="utf-8") as f:
+        rdf.write(read_graph(EmbeddedStore(store)), fmt, f)
+    assert rdflib.Literal(PROBLEM, lang="zh-Hans") in set(rdf.union(rdf.parse(str(out))).objects())
