@@ -3,6 +3,7 @@ sentence) reach every export as data: GraphML and GEXF stay XML, a neo4j-admin a
 keeps one element per value, the recurrence page's data stays one JSON block."""
 from __future__ import annotations
 
+import csv
 import json
 
 import networkx as nx
@@ -56,3 +57,15 @@ def test_rdf_exports_keep_control_characters(store, tmp_path, fmt):
     with open(out, "w", encoding="utf-8") as f:
         rdf.write(read_graph(EmbeddedStore(store)), fmt, f)
     assert rdflib.Literal(PROBLEM, lang="zh-Hans") in set(rdf.union(rdf.parse(str(out))).objects())
+
+
+def test_a_unit_separator_stays_inside_its_array_element(store, tmp_path):
+    out = tmp_path / "admin"
+    result = kg("export", str(store), "--format", "neo4j-admin", "--out", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "--array-delimiter=U+001F" in (out / "import.sh").read_text(encoding="utf-8")
+    with open(out / "nodes" / "Regulation.csv", encoding="utf-8", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["key:ID(Regulation)"] == "委员履职考核评价办法")
+    assert row["raw_forms:string[]"].split("\x1f") == [TITLE[1:-1].replace("\x1f", "\ufffd")]
+    (evidence,) = row["evidence:string[]"].split("\x1f")
+    assert json.loads(evidence)["quote"] == TITLE
