@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import networkx as nx
 import pytest
@@ -69,3 +70,21 @@ def test_a_unit_separator_stays_inside_its_array_element(store, tmp_path):
     assert row["raw_forms:string[]"].split("\x1f") == [TITLE[1:-1].replace("\x1f", "\ufffd")]
     (evidence,) = row["evidence:string[]"].split("\x1f")
     assert json.loads(evidence)["quote"] == TITLE
+
+
+def test_markup_in_a_citing_sentence_stays_in_the_data_block(store, tmp_path):
+    from importlib import resources
+
+    from kg.viz.recurrence import VENDOR
+
+    page = tmp_path / "recurrence.html"
+    result = kg("viz", "recurrence", "--db", str(store), "--out", str(page), "--min-organizations", "1")
+    assert result.returncode == 0, result.stderr.decode()
+    text = page.read_text(encoding="utf-8")
+    block = re.search(r'<script id="kg-data" type="application/json">(.*?)</script>', text, re.S).group(1)
+    assert "<" not in block  # no "</script" to end it, no "<!--" to make the parser skip the next end
+    sentences = {c["sentence"] for r in json.loads(block)["regulations"] for c in r["citations"]}
+    assert "整改情况:" + MARKUP + "并严格执行。" in sentences
+    template = resources.files("kg.viz").joinpath("recurrence.html").read_text(encoding="utf-8")
+    assert text.count("<script") == template.count("<script") + len(VENDOR)
+    assert text.count("</script>") == text.count("<script")
