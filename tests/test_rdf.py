@@ -198,3 +198,51 @@ def test_cli_export_sparql_validate_import(tmp_path, seed_store):
     assert kg("import", str(ttl), "--db", str(db)).returncode == 0
     stats = kg("stats", "--db", str(db), "--format", "csv").stdout.decode()
     assert "node,Regulation,94" in stats and "relationship,CITES,111" in stats
+
+
+@pytest.fixture()
+def endpoint():
+    """A local SPARQL endpoint that records every request it gets (and answers none)."""
+    import http.server
+    import threading
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            hits.append(self.path)
+            self.send_error(500)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/sparql", hits
+    server.shutdown()
+
+
+def test_sparql_reads_nothing_but_its_file(graph, tmp_path, endpoint):
+    ttl, trig, secret = tmp_path / "seeds.ttl", tmp_path / "seeds.trig", tmp_path / "secret.ttl"
+    ttl.write_text(export(graph, "turtle"), encoding="utf-8")
+    trig.write_text(export(graph, "trig"), encoding="utf-8")
+    secret.write_text('<http://example.org/secret> <http://example.org/says> "SECRET" .\n', encoding="utf-8")
+    for clause in ("FROM", "FROM NAMED"):
+        query = f"SELECT ?o {clause} <{secret.as_uri()}> WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+        result = kg("sparql", str(ttl), query, "--format", "json")
+        assert b"SECRET" not in result.stdout
+        assert (result.returncode, result.stderr.decode()) == (1, (
+            f"kg: {ttl}: SPARQL query refused: {clause} <{secret.as_uri()}> names a graph not in {ttl}; "
+            "kg sparql reads no other file or URL\n"))
+    url, hits = endpoint
+    result = kg("sparql", str(ttl), f"SELECT * WHERE {{ ?s ?p ?o FILTER EXISTS {{ SERVICE <{url}> {{ ?s ?p ?o }} }} }}")
+    assert (result.returncode, result.stderr.decode()) == (1, (
+        f"kg: {ttl}: SPARQL query refused: SERVICE <{url}> would query another endpoint over the network; "
+        f"kg sparql answers from {ttl} only\n"))
+    assert hits == []
+    # FROM a graph the file holds (a TriG export's named graph) reads nothing else: allowed.
+    result = kg("sparql", str(trig), "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/kg-notices/id/graph> "
+                "WHERE { ?s ?p ?o }", "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)[0]["n"] == len(export(graph).splitlines())

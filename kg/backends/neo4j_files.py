@@ -17,8 +17,8 @@ from kg.backends.neo4j import (DATE_PROPERTIES, KG_LABEL, LIST_PROPERTIES, const
 from kg.graph import evidence_item, model
 
 ADMIN_TYPES = {"STRING": "string", "INT64": "long", "DOUBLE": "double", "BOOLEAN": "boolean"}
-# Between the elements of a string[] value. Quotes and titles may hold ';' (the default),
-# never this control character.
+# Between the elements of a string[] value. Quotes and titles may hold ';' (the default);
+# this control character only when pasted in, and neo4j-admin has no escape for it.
 ARRAY_DELIMITER = "\x1f"
 
 
@@ -32,7 +32,13 @@ def _admin_type(prop: str, kind: str) -> str:
 
 def _admin_value(prop: str, value):
     value = neo4j_value(prop, value)
-    return ARRAY_DELIMITER.join(value) if isinstance(value, list) else value
+    return _array(value) if isinstance(value, list) else value
+
+
+def _array(elements) -> str:
+    """A string[] cell. A delimiter inside an element would split it in two on import, so
+    it becomes U+FFFD there (as in GraphML). Evidence items need none: JSON escapes it."""
+    return ARRAY_DELIMITER.join(e.replace(ARRAY_DELIMITER, "\ufffd") for e in elements)
 
 
 def _evidence(row: dict) -> str:

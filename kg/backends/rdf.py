@@ -270,8 +270,9 @@ def union(g) -> RdfGraph:
     if not hasattr(g, "contexts"):
         return g
     out = _bind(RdfGraph())
-    for t in g.triples((None, None, None)):
-        out.add(t[:3])
+    with _quiet():
+        for t in g.triples((None, None, None)):
+            out.add(t[:3])
     return out
 
 
@@ -350,20 +351,80 @@ def with_values(query: str, params: dict) -> tuple[str, dict]:
     return query, rest
 
 
-def sparql(g: RdfGraph, query: str, params: dict | None = None) -> tuple[list[str], list[list]]:
-    """(columns, rows) of a SELECT query. Values reach the query only as RDF terms:
-    escaped in a VALUES block, or as initial bindings."""
+def sparql(g: RdfGraph, query: str, params: dict | None = None, source: str = "the graph") -> tuple[list[str], list[list]]:
+    """(columns, rows) of a SELECT query on `g` (read from `source`) and nothing else.
+    Values reach the query only as RDF terms: escaped in a VALUES block, or as initial
+    bindings."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
     query, rest = with_values(query, params or {})
     bindings = {k: _parameter(v) for k, v in rest.items()}
     try:
-        with _quiet():
-            result = g.query(query, initBindings=bindings)
-    except Exception as e:  # rdflib's parser and evaluator raise many kinds
+        parsed = translateQuery(parseQuery(query))
+    except Exception as e:  # pyparsing's errors and rdflib's own
         raise KgError(f"SPARQL query failed: {type(e).__name__}: {str(e)[:300]}") from None
-    columns = [str(v) for v in result.vars]
-    rows = [[None if v is None else (v.toPython() if isinstance(v, Literal) else str(v)) for v in row]
-            for row in result]
+    with _quiet():
+        _refuse_outside(g, parsed.algebra, source)
+    try:
+        with _quiet(), _no_loading():
+            result = g.query(parsed, initBindings=bindings)
+            columns = [str(v) for v in result.vars]
+            rows = [[None if v is None else (v.toPython() if isinstance(v, Literal) else str(v)) for v in row]
+                    for row in result]  # rdflib evaluates lazily: its errors come while iterating
+    except KgError:
+        raise
+    except Exception as e:  # rdflib's evaluator raises many kinds
+        raise KgError(f"SPARQL query failed: {type(e).__name__}: {str(e)[:300]}") from None
     return columns, rows
+
+
+def _refuse_outside(g, algebra, source: str) -> None:
+    """A query answers from `g` alone: SERVICE would send a request over the network,
+    FROM / FROM NAMED of a graph `g` does not hold would make rdflib read that file or
+    URL. rdflib has no switch for SERVICE, so the parsed query is walked for it."""
+    held = {c.identifier for c in g.contexts() if len(c)} if hasattr(g, "contexts") else set()
+    for clause in algebra.get("datasetClause") or []:
+        iri = clause.default if clause.default is not None else clause.named
+        if iri not in held:
+            keyword = "FROM" if clause.default is not None else "FROM NAMED"
+            raise KgError(f"{source}: SPARQL query refused: {keyword} <{iri}> names a graph not in {source}; "
+                          "kg sparql reads no other file or URL")
+    service = _find_service(algebra)
+    if service is not None:
+        raise KgError(f"{source}: SPARQL query refused: SERVICE {service.term.n3()} would query another endpoint "
+                      f"over the network; kg sparql answers from {source} only")
+
+
+def _find_service(node):
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            return node
+        children = node.values()
+    elif isinstance(node, (list, tuple, ParseResults)):
+        children = node
+    else:
+        return None
+    for child in children:
+        if (found := _find_service(child)) is not None:
+            return found
+    return None
+
+
+@contextlib.contextmanager
+def _no_loading():
+    """rdflib's own switch: FROM never parses another source (the check above refuses
+    such a query first; this holds if that check ever misses one)."""
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    before, rdflib_sparql.SPARQL_LOAD_GRAPHS = rdflib_sparql.SPARQL_LOAD_GRAPHS, False
+    try:
+        yield
+    finally:
+        rdflib_sparql.SPARQL_LOAD_GRAPHS = before
 
 
 def validate(g: RdfGraph) -> tuple[bool, str]:

@@ -32,7 +32,7 @@ def sparql_command(
         text, params = q.cypher, q.bind(given)
     else:
         text, params = query, {k: _literal(v) for k, v in given.items()}
-    columns, rows = rdf.sparql(rdf.parse(file), text, params)
+    columns, rows = rdf.sparql(rdf.parse(file), text, params, source=file)
     print_rows(columns, rows, fmt)
 
 

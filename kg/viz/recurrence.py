@@ -7,12 +7,12 @@ is drawn with matplotlib and a CJK font (a system one, or Noto Sans SC installed
 """
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 
 from kg.errors import KgError
 from kg.viz.aggregate import NO_GROUP, Aggregate
+from kg.viz.page import script_json
 
 CJK_FAMILIES = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
                 "Droid Sans Fallback", "AR PL UMing CN", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC"]
@@ -38,8 +38,7 @@ def html(data: Aggregate, lang: str = "zh") -> str:
                          "groups": [r.by_group.get(g, 0) for g in data.groups], "citing": r.citing,
                          "citations": [c.__dict__ for c in r.citations]} for r in data.regulations],
     }
-    # </script> inside the data must not end the script element.
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    text = script_json(payload)
     folder = resources.files("kg.viz")
     scripts = "\n".join(f"<script>{folder.joinpath('vendor', name).read_text(encoding='utf-8')}</script>"
                         for name in VENDOR)
