@@ -20,6 +20,10 @@ from kg.themes import problem_terms
 BY = ("year", "quarter", "province", "level", "kind")
 TIME = ("year", "quarter")
 TOP = 5
+# Why a notice has no group, by grouping.
+LEFT_OUT = {"year": "with neither date", "quarter": "with neither date (or only a year)",
+            "province": "whose organization no notice places in a province",
+            "level": "whose organization no notice places in a division", "kind": "naming no kind of inspection"}
 
 DOCUMENTS = ("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
              "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region) "
@@ -150,22 +154,33 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
         if by in TIME:
             previous = titles
     return rows, {"by": by, "undated_notices": undated,
-                  "dated_by": "a notice belongs to its inspection's start date, else its publication date"}
+                  "dated_by": "a notice belongs to its inspection's start date, else its publication date",
+                  "left_out": f"{undated} notice(s) {LEFT_OUT[by]} are left out"}
 
 
-def communities(store, min_documents: int = 1) -> list[dict]:
+def organizations_citing(docs: dict[str, Notice]) -> dict[str, set[str]]:
+    """Shared regulation's title → the organizations (keys) whose notices cite it; a notice
+    naming no organization counts as its own. Nodes, not names: the recurrence query's count."""
+    citing: dict[str, set] = defaultdict(set)
+    for n in docs.values():
+        for title in n.regulations:
+            citing[title].add(n.organization or n.key)
+    return citing
+
+
+def communities(store, min_documents: int = 1, min_organizations: int = 2) -> list[dict]:
     """Regulations cited together in the same notices, grouped by Louvain on the
-    co-citation graph (edge weight: notices citing both), largest first."""
+    co-citation graph (edge weight: notices citing both), largest first. A community
+    whose regulations fewer than `min_organizations` organizations cite is one
+    organization's habit, not regulations that travel together: left out."""
     import networkx as nx
 
     docs = notices(store)
+    citing = organizations_citing(docs)
     g = nx.Graph()
-    citing: dict[str, set] = defaultdict(set)
     for n in docs.values():
         regs = sorted(n.regulations)
-        for title in regs:
-            citing[title].add(n.organization or n.key)
-            g.add_node(title)
+        g.add_nodes_from(regs)
         for i, a in enumerate(regs):
             for b in regs[i + 1:]:
                 w = g.get_edge_data(a, b, {"weight": 0})["weight"]
@@ -176,6 +191,8 @@ def communities(store, min_documents: int = 1) -> list[dict]:
     out = []
     for members in groups:
         orgs = set().union(*(citing[m] for m in members))
+        if len(orgs) < min_organizations:
+            continue
         out.append({"members": sorted(members, key=lambda m: (-len(citing[m]), m)), "size": len(members),
                     "organizations": len(orgs)})
     return sorted(out, key=lambda c: (-c["organizations"], -c["size"], c["members"][0]))

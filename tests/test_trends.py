@@ -114,7 +114,22 @@ def test_regulation_communities(seed_store):
     assert groups == communities(seed_store)  # deterministic (seeded Louvain)
     assert any("中国共产党纪律处分条例" in g["members"] for g in groups)
     result = kg("trends", "--db", str(seed_store.path), "--communities", "--format", "json")
-    assert [r["regulations"] for r in json.loads(result.stdout)] == [g["size"] for g in groups]
+    listed = json.loads(result.stdout)
+    assert [r["regulations"] for r in listed] == [g["size"] for g in groups]
+    assert all(len(r["members"]) == r["regulations"] for r in listed)  # every member listed, none cut
+    # A community one organization alone cites is its habit, not regulations travelling together.
+    assert all(g["organizations"] >= 2 for g in groups)
+    alone = communities(seed_store, min_organizations=1)
+    assert len(alone) > len(groups) and any(g["organizations"] == 1 for g in alone)
+
+
+def test_groupings_say_why_notices_are_left_out(seed_store):
+    for by, reason in [("province", "whose organization no notice places in a province"),
+                       ("level", "whose organization no notice places in a division"),
+                       ("kind", "naming no kind of inspection")]:
+        result = kg("trends", "--db", str(seed_store.path), "--by", by, "--format", "json")
+        said = result.stderr.decode()
+        assert result.returncode == 0 and reason in said and "neither date" not in said, (by, said)
 
 
 def test_named_query_agrees_with_trends(seed_store):

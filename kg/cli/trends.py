@@ -30,6 +30,7 @@ def trends_command(
     communities: Annotated[bool, typer.Option("--communities", help="List communities of regulations cited together.")] = False,
     terms: Annotated[Optional[str], typer.Option("--terms", metavar="FILE", help="Your own fixed terms for themes, one per line.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Themes or communities listed.")] = 30,
+    min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="With --communities: the organizations that must cite a community's regulations.")] = 2,
 ) -> None:
     """Per period: notices, inspections, organizations, lags (median, quartiles), the
     regulations most cited and those new since the period before, the problem
@@ -50,9 +51,9 @@ def trends_command(
                    [[t.term, len(t.organizations), len(t.problems), t.problems[0][2][:40]] for t in found], fmt)
         return
     if communities:
-        groups = trend_module.communities(store)[:top]
+        groups = trend_module.communities(store, min_organizations=min_organizations)[:top]
         print_rows(["community", "regulations", "organizations", "members"],
-                   [[i, c["size"], c["organizations"], c["members"][:8]] for i, c in enumerate(groups, 1)], fmt)
+                   [[i, c["size"], c["organizations"], c["members"]] for i, c in enumerate(groups, 1)], fmt)
         return
     rows, meta = trend_module.trends(store, by.value, extra)
     if fmt in (Format.json, Format.jsonl):  # the rows whole, nested values included
@@ -66,4 +67,5 @@ def trends_command(
                   r["new_regulations"], [x["category"] for x in r["top_categories"]],
                   [x["theme"] for x in r["top_themes"]]] for r in rows]
         print_rows(columns, table, fmt, whole=(by.value,))
-    typer.echo(f"{meta['dated_by']}; {meta['undated_notices']} notice(s) with neither date are left out", err=True)
+    said = f"{meta['dated_by']}; " if by.value in trend_module.TIME else ""
+    typer.echo(said + meta["left_out"], err=True)

@@ -32,14 +32,35 @@ def _table(headers: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+# Every organization that issued a notice, placed or not (organizations-by-region lists only
+# those the notices place in a region), as nodes: two organizations of one name are two.
+ORGANIZATIONS = """
+MATCH (o:Organization)<-[:GROUP_OF]-(:PartyGroup)<-[:ISSUED_BY]-(d:Document)
+OPTIONAL MATCH (o)-[:LOCATED_IN]->(g:Region)
+RETURN o.key AS organization_key, o.name AS organization, g.province AS province, g.name AS region,
+       count(DISTINCT d) AS documents
+ORDER BY province, region, organization, organization_key
+"""
+
+
+def _by_organization(rows: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["organization_key"], []).append(r)
+    return out
+
+
 def html(store) -> str:
+    from kg.viz.recurrence import KINDS
+
     count = lambda q: store.query(q)[1][0][0]  # noqa: E731
     docs = count("MATCH (d:Document) RETURN count(d)")
-    orgs = _rows(store, "organizations-by-region")
+    columns, rows = store.query(ORGANIZATIONS)
+    orgs = [dict(zip(columns, r)) for r in rows]
     recurring = _rows(store, "recurring-regulations")
-    timeline = {r["organization"]: r for r in _rows(store, "inspection-timeline")}
-    headings = _rows(store, "problems-by-heading")
-    actions = _rows(store, "organization-regulations")
+    timeline = _by_organization(_rows(store, "inspection-timeline"))
+    headings = _by_organization(_rows(store, "problems-by-heading"))
+    actions = _by_organization(_rows(store, "organization-regulations"))
     categories = _rows(store, "problems-by-category")
     parts = [f"<!DOCTYPE html><html lang='zh-Hans'><head><meta charset='utf-8'><title>kg report</title>"
              f"<style>{STYLE}</style></head><body><h1>巡视巡察整改通报 · 语料概览</h1>"]
@@ -49,28 +70,26 @@ def html(store) -> str:
         len(recurring), count("MATCH (p:Problem) RETURN count(p)")]]).replace("<table>", "<table class='summary'>", 1))
     if recurring:
         parts.append("<h3>跨单位反复引用的法规</h3>" + _table(
-            ["法规", "类别", "单位数", "单位"], [[r["title"], r["kind"], r["organizations"], "、".join(sorted(r["names"]))]
-                                             for r in recurring]))
+            ["法规", "类别", "单位数", "单位"], [[r["title"], KINDS.get(r["kind"], (r["kind"],))[0], r["organizations"],
+                                             "、".join(sorted(r["names"]))] for r in recurring]))
     parts.append("<h3>问题类别</h3>" + _table(["类别", "单位数", "问题数"],
                                           [[c["category"], c["organizations"], c["problems"]] for c in categories]))
     for org in orgs:
-        name = org["organization"]
-        parts.append(f"<h2 id='{escape(name)}'>{escape(name)}</h2><p>{escape(org['province'] or '')} · "
+        key, name = org["organization_key"], org["organization"]
+        parts.append(f"<h2 id='{escape(key)}'>{escape(name)}</h2><p>{escape(org['province'] or '（未定位）')} · "
                      f"{escape(org['region'] or '')} · {org['documents']} 份通报</p>")
-        t = timeline.get(name)
-        if t:
+        if key in timeline:
             parts.append("<h3>巡视巡察时间线</h3>" + _table(
                 ["巡察组", "进驻", "结束", "反馈", "公布", "结束→反馈（天）", "反馈→公布（天）"],
                 [[t["team"], t["start_date"], t["end_date"], t["feedback_date"], t["published"],
-                  t["days_to_feedback"], t["days_to_publication"]]]))
-        own = [h for h in headings if h["organization"] == name]
-        if own:
+                  t["days_to_feedback"], t["days_to_publication"]] for t in timeline[key]]))
+        if key in headings:
             parts.append("<h3>问题（按标题）</h3>" + _table(["标题", "问题数"], [[h["heading"] or "（无标题）", h["problems"]]
-                                                                    for h in own]))
-        by_action = {a["action"]: a for a in actions if a["organization"] == name}
+                                                                    for h in headings[key]]))
+        by_action = {a["action"]: a for a in actions.get(key, [])}
         if by_action:
             parts.append("<h3>法规：制定、修订、执行、学习</h3>" + _table(["", "数量", "法规"], [
-                [label, by_action[key]["regulations"], "；".join(sorted(by_action[key]["titles"]))]
-                for key, label in ACTIONS if key in by_action]))
+                [label, by_action[action]["regulations"], "；".join(sorted(by_action[action]["titles"]))]
+                for action, label in ACTIONS if action in by_action]))
     parts.append("</body></html>")
     return "\n".join(parts)
