@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.cache import ExtractionCache
+from kg.corpus import Corpus, corpus_of
 from kg.curation import Curation
 from kg.errors import InputError, KgError
 from kg.bulk import BulkGraph, pack
@@ -65,13 +66,13 @@ def extract_document(doc) -> dict:
         raise InputError(doc.source, f"extraction failed ({type(e).__name__}: {e}); please report this file") from e
 
 
-def _record(job: tuple[str, str | None, bool, Curation | None]) -> tuple[str, object, bool, list[int]]:
+def _record(job: tuple[str, str, str | None, bool, Curation | None]) -> tuple[str, object, bool, list[int]]:
     """("ok", record, from_cache, curation lines applied) or ("error", reason, False, [])
     for one file; with `packed`, the record's graph packed for a BulkGraph instead of the
     record. Runs in workers, so it returns plain values rather than raising."""
-    source, cache_folder, packed, curation = job
+    source, name, cache_folder, packed, curation = job
     try:
-        record, cached = _read_record(source, cache_folder)
+        record, cached = _read_record(source, name, cache_folder)
         lines: list[int] = []
         if curation is not None:  # after the cache: a changed curation file re-extracts nothing
             record, lines = curation.apply(record)
@@ -85,13 +86,14 @@ def _record(job: tuple[str, str | None, bool, Curation | None]) -> tuple[str, ob
         return "error", e.reason, False, []
 
 
-def _read_record(source: str, cache_folder: str | None) -> tuple[dict, bool]:
-    """(record, whether it came from the cache)."""
+def _read_record(source: str, name: str, cache_folder: str | None) -> tuple[dict, bool]:
+    """(record, whether it came from the cache), its source `name` (kg.corpus)."""
     doc = read_source(source)
     cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
-    if cache is not None and (cached := cache.get(doc.sha256, source)) is not None:
+    if cache is not None and (cached := cache.get(doc.sha256, name)) is not None:
         return cached, True
     record = extract_document(doc)
+    record["source"] = name
     if cache is not None:
         cache.put(record)
     return record, False
@@ -99,10 +101,12 @@ def _read_record(source: str, cache_folder: str | None) -> tuple[dict, bool]:
 
 def iter_records(sources: list[str], cache_folder: Path | None, report: BuildReport, workers: int = 1,
                  tick: Callable[..., None] = lambda n=1: None, packed: bool = False,
-                 curation: Curation | None = None) -> Iterator:
+                 curation: Curation | None = None, corpus: Corpus | None = None) -> Iterator:
     """Records (or with `packed`, kg.bulk.Packed graphs) in input order, with `curation`
-    applied; failures go to report.failures."""
-    jobs = [(s, str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
+    applied, each naming its source by its name in `corpus` (else the path as given);
+    failures go to report.failures, naming the path as given."""
+    name = corpus.name if corpus is not None else str
+    jobs = [(s, name(s), str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
     if workers > 1 and len(jobs) > 1:
         with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
             # gc.freeze: what the worker inherits is never garbage; collections skip it.
@@ -126,11 +130,13 @@ def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
 
 def graph_from_paths(sources: list[str], cache_folder: Path | None = None, workers: int = 1,
                      tick: Callable[..., None] = lambda n=1: None,
-                     curation: Curation | None = None) -> tuple[Graph, BuildReport]:
-    """The graph of `sources` in memory (for exports and smaller corpora)."""
+                     curation: Curation | None = None, corpus: Corpus | None = None) -> tuple[Graph, BuildReport]:
+    """The graph of `sources` in memory (for exports and smaller corpora), each named as
+    in `corpus` (by default, by its folder's name and its own, as in a store)."""
     report = BuildReport()
     graph = Graph()
-    for record in iter_records(sources, cache_folder, report, workers, tick, curation=curation):
+    for record in iter_records(sources, cache_folder, report, workers, tick, curation=curation,
+                               corpus=corpus or corpus_of(sources)):
         add_record(graph, record)
     finish(graph)
     if curation is not None:
@@ -140,17 +146,20 @@ def graph_from_paths(sources: list[str], cache_folder: Path | None = None, worke
 
 def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None = None, workers: int = 1,
                     tick: Callable[..., None] = lambda n=1: None, curation: Curation | None = None,
-                    statements: Statements | None = None) -> tuple[BulkGraph, BuildReport]:
+                    statements: Statements | None = None, corpus: Corpus | None = None) -> tuple[BulkGraph, BuildReport]:
     """The graph of `sources` as files in `folder`, for any number of notices; what each
-    notice states goes to `statements` too, if given."""
+    notice states goes to `statements` too, if given, by the sources' names in `corpus`."""
     report = BuildReport()
+    corpus = corpus or corpus_of(sources)
+    path_of = {corpus.name(p): p for p in sources}
     graph = BulkGraph(folder, DERIVED, statements)
     read = []
-    for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation):
+    for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation,
+                               corpus=corpus):
         graph.add(packed)
         read.append((packed.source, packed.doc))
     if statements is not None:
-        statements.add_sources((source, *file_state(source), doc) for source, doc in read)
+        statements.add_sources((name, *file_state(path_of[name]), doc) for name, doc in read)
     graph.close()
     if curation is not None:
         curation.annotate(graph.shared, report.curated)
@@ -159,8 +168,9 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
 
 def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..., None] = lambda n=1: None,
                 writing: Callable[[int], Callable[..., None]] = lambda rows: lambda n=1: None,
-                curation: Curation | None = None, full: bool = False) -> BuildReport:
-    """Build the embedded store at `db` from `sources` (files, already expanded), with
+                curation: Curation | None = None, full: bool = False, folders: list[str] = ()) -> BuildReport:
+    """Build the embedded store at `db` from `sources` (files, already expanded from
+    `folders` and files given; each named by its place in its folder, kg.corpus), with
     `curation` applied: incrementally where the store holds a build of mostly the same
     notices (kg.incremental), in full otherwise or if `full`. `tick` counts documents;
     `writing(rows)` is called when the store is written and returns what counts the rows
@@ -174,14 +184,14 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     store = EmbeddedStore(db)
     new_store = not store.path.exists()
     try:
-        return _build(store, sources, workers, tick, writing, curation, full)
+        return _build(store, sources, corpus_of(sources, folders), workers, tick, writing, curation, full)
     except NothingToBuild:
         if new_store:  # nothing was built: leave no empty store behind
             shutil.rmtree(store.path, ignore_errors=True)
         raise
 
 
-def _build(store, sources: list[str], workers: int, tick, writing, curation: Curation | None,
+def _build(store, sources: list[str], corpus: Corpus, workers: int, tick, writing, curation: Curation | None,
            full: bool) -> BuildReport:
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
@@ -192,18 +202,18 @@ def _build(store, sources: list[str], workers: int, tick, writing, curation: Cur
             previous, reason = previous_statements(store, cache.version)
         if previous is not None:
             try:
-                report = incremental_build(store, previous, sources, cache, workers, tick, writing)
+                report = incremental_build(store, previous, sources, corpus, cache, workers, tick, writing)
             finally:
                 previous.close()
             if report is not None:
                 return report
             reason = f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
-        report = _full_build(store, sources, cache, workers, tick, writing, curation)
+        report = _full_build(store, sources, corpus, cache, workers, tick, writing, curation)
         report.full_because = reason if store.current is not None else None
         return report
 
 
-def _full_build(store, sources: list[str], cache: ExtractionCache, workers: int, tick, writing,
+def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCache, workers: int, tick, writing,
                 curation: Curation | None) -> BuildReport:
     db = str(store.path)
     statements_file = store.path / f".statements-{uuid.uuid4().hex[:8]}.sqlite"
@@ -212,7 +222,8 @@ def _full_build(store, sources: list[str], cache: ExtractionCache, workers: int,
         # The graph waits on disk, not in memory, until the store is written.
         with tempfile.TemporaryDirectory(prefix=".spill-", dir=store.path) as folder:
             start = time.perf_counter()
-            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation, statements)
+            graph, report = bulk_from_paths(sources, Path(folder), cache.folder, workers, tick, curation, statements,
+                                            corpus)
             statements.finish()
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
                 raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
@@ -226,6 +237,7 @@ def _full_build(store, sources: list[str], cache: ExtractionCache, workers: int,
                 "documents": report.documents,
                 "failed": [str(e) for e in report.failures],
                 "extractor": cache.version,
+                "roots": corpus.roots,
                 **({"curation": curation.path, "curation_lines": sorted(report.curated)} if curation else {}),
             }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
@@ -240,17 +252,18 @@ def _full_build(store, sources: list[str], cache: ExtractionCache, workers: int,
     return report
 
 
-def incremental_build(store, statements: Statements, sources: list[str], cache: ExtractionCache, workers: int,
-                      tick, writing) -> BuildReport | None:
+def incremental_build(store, statements: Statements, sources: list[str], corpus: Corpus, cache: ExtractionCache,
+                      workers: int, tick, writing) -> BuildReport | None:
     """The store revised for the notices added, edited and removed since its last build
     (kg.incremental); None if so many changed that a full build is the quicker."""
     report = BuildReport()
     start = time.perf_counter()
 
     def read(paths: list[str]) -> list:  # a pool of workers takes a second to start: not for a few files
-        return list(iter_records(paths, cache.folder, report, workers if len(paths) >= 100 else 1, tick, packed=True))
+        return list(iter_records(paths, cache.folder, report, workers if len(paths) >= 100 else 1, tick, packed=True,
+                                 corpus=corpus))
 
-    found = find_changes(sources, statements, read, tick)
+    found = find_changes(sources, corpus, statements, read, tick)
     if found is None:
         return None
     changes, sources_changed, sources_gone = found
@@ -269,11 +282,13 @@ def incremental_build(store, statements: Statements, sources: list[str], cache: 
             report.info, revision = store.revise(
                 lambda view: revise(statements, changes, view, (previous["nodes"], previous["relationships"])),
                 extra={"documents": after, "failed": [str(e) for e in report.failures],
-                       "extractor": cache.version, "incremental": describe(changes)},
+                       "extractor": cache.version, "roots": corpus.roots, "incremental": describe(changes)},
                 tick=writing(0))
             report.written, report.deleted = revision.written, revision.deleted
         else:
             report.info = previous
+            if previous.get("roots") != corpus.roots:  # the same notices, found where they are now
+                report.info = store.amend_info(roots=corpus.roots)
         statements.forget_sources(sources_gone)
         statements.add_sources((path, *row) for path, row in sources_changed.items())
         statements.set_build_id(report.info["build_id"])

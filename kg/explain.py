@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from kg.corpus import locate
 from kg.errors import InputError
 from kg.extract.layout import sentence_bounds
 from kg.graph import abbreviate, model
@@ -73,7 +74,7 @@ def theme(store, text: str, limit: int = 50) -> list[Fact]:
     at most `limit` of them, and how many there are."""
     from kg.themes import problem_terms
 
-    sources = dict(store.query(SOURCES)[1])
+    sources = Sources(store)
     rows = [(key, prov) for key, body, stored, prov in store.query(THEME_PROBLEMS, {"text": normalize(text)})[1]
             if normalize(text) in problem_terms(body, stored)]
     if not rows:
@@ -96,14 +97,14 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
     and every relationship touching it: at most `limit` of each kind, with the total."""
     m = model()
     facts: list[Fact] = []
-    sources = dict(store.query(SOURCES)[1])
+    sources = Sources(store)
     issuers = dict(store.query(ISSUERS)[1])
 
     def name(label: str, key: str, sep: str = ":") -> str:
         # A document by its file and organization, not its hash; other nodes by their key.
         if label != "Document":
             return f"{label}{sep}{key}"
-        return f"{label}{sep}{sources.get(key) or key}" + (f" ({issuers[key]})" if key in issuers else "")
+        return f"{label}{sep}{sources.names.get(key) or key}" + (f" ({issuers[key]})" if key in issuers else "")
 
     for label in m.nodes:
         for key, prov in store.query(_node_query(label), {"text": normalize(text)})[1]:
@@ -139,15 +140,33 @@ def text_of(doc: str, source: str | None) -> str | None:
     return _texts[doc]
 
 
-def _evidence(prov_json: str | None, sources: dict[str, str]) -> list[Evidence]:
+class Sources:
+    """Each document's source name (kg.corpus) and where its file is now, by the roots the
+    store's build recorded, whatever folder kg runs in."""
+
+    def __init__(self, store):
+        self.names: dict[str, str] = dict(store.query(SOURCES)[1])
+        self.roots: dict[str, str] = store.build_info().get("roots") or {}
+
+    def path(self, doc: str) -> str | None:
+        name = self.names.get(doc)
+        return locate(name, self.roots) if name else None
+
+    def text(self, doc: str) -> str | None:
+        return text_of(doc, self.path(doc))
+
+
+def _evidence(prov_json: str | None, sources: Sources) -> list[Evidence]:
     out = []
     for e in json.loads(prov_json or "[]"):
-        source = sources.get(e["doc"])
-        text = text_of(e["doc"], source)
+        source = sources.names.get(e["doc"])
+        text = sources.text(e["doc"])
         start, end = e["span"]
         context = None
         if start == end == 0 and not e["quote"]:  # a notice as a whole: read, or counted by a derived fact
             context = "(the notice as a whole)"
+        elif text is None:
+            context = f"{e['quote']}  (not quoted in its sentence: {sources.path(e['doc']) or source} is gone or changed)"
         elif text is not None and abbreviate(text[start:end]) == e["quote"]:  # the document is unchanged
             s_start, s_end = sentence_bounds(text, start, end)  # the whole sentence, as the README says
             s_end = max(s_end, end)

@@ -29,6 +29,7 @@ from kg.bulk import Packed, csv_rows, shared_row
 from kg.cocitation import MIN_DOCUMENTS, co_cited
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
+from kg.corpus import Corpus
 from kg.statements import FILE, Statements
 
 # Past this share of notices added, edited or removed, a full build is about as quick.
@@ -91,51 +92,54 @@ def file_state(path: str) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def find_changes(sources: list[str], statements: Statements, read: Callable[[list[str]], list[Packed]],
+def find_changes(sources: list[str], corpus: Corpus, statements: Statements, read: Callable[[list[str]], list[Packed]],
                  tick: Callable[..., None] = lambda n=1: None
                  ) -> tuple[Changes, dict[str, tuple[int, int, str]], set[str]] | None:
-    """Changes, and what the source table needs after them: the rows that differ (path →
-    size, mtime, hash) and the paths to forget; None where more than MOST_CHANGED of the
-    files differ. `read(paths)` reads notices (through the
-    cache) and returns their packed graphs; failures are its to report. `tick(n)` counts
-    the files found unchanged without reading them."""
+    """Changes, and what the source table needs after them: the rows that differ (name →
+    size, mtime, hash) and the names to forget; None where more than MOST_CHANGED of the
+    files differ. Files are known by their names in `corpus` (kg.corpus), not by the
+    paths typed. `read(paths)` reads notices (through the cache) and returns their packed
+    graphs, named; failures are its to report. `tick(n)` counts the files found unchanged
+    without reading them."""
     known = statements.sources()
-    state = {path: file_state(path) for path in sources}
-    doc_of = {path: known[path][2] for path in sources if path in known and known[path][:2] == state[path]}
-    if len(sources) - len(doc_of) + len(set(known) - set(sources)) > MOST_CHANGED * len(sources):
+    path_of = {corpus.name(path): path for path in sources}
+    names = list(path_of)
+    state = {name: file_state(path) for name, path in path_of.items()}
+    doc_of = {name: known[name][2] for name in names if name in known and known[name][:2] == state[name]}
+    if len(names) - len(doc_of) + len(set(known) - set(names)) > MOST_CHANGED * len(names):
         return None  # so many files differ that a full build is the quicker: read nothing here
     tick(len(doc_of))
     packs: dict[str, Packed] = {}
 
-    def read_into(paths: list[str]) -> None:
-        for packed in read(paths):
+    def read_into(wanted: list[str]) -> None:
+        for packed in read([path_of[name] for name in wanted]):
             doc_of[packed.source] = packed.doc
             packs.setdefault(packed.source, packed)
 
-    read_into([p for p in sources if p not in doc_of])
+    read_into([name for name in names if name not in doc_of])
     # A notice's Document names the first file holding its bytes, as in a full build.
     first: dict[str, str] = {}
-    for path in sources:
-        if path in doc_of:
-            first.setdefault(doc_of[path], path)
+    for name in names:
+        if name in doc_of:
+            first.setdefault(doc_of[name], name)
     old = statements.notices()
-    wanted = {doc: path for doc, path in first.items() if old.get(doc) != path}  # new, or named by another file
-    read_into([path for path in wanted.values() if path not in packs])
+    wanted = {doc: name for doc, name in first.items() if old.get(doc) != name}  # new, or named by another file
+    read_into([name for name in wanted.values() if name not in packs])
     changes = Changes()
-    for path in sources:
-        if path not in doc_of:
+    for name in names:
+        if name not in doc_of:
             continue  # failed to read: reported, left out
-        if path not in known:
-            changes.added.append(path)
-        elif known[path][2] != doc_of[path]:
-            changes.changed.append(path)
+        if name not in known:
+            changes.added.append(name)
+        elif known[name][2] != doc_of[name]:
+            changes.changed.append(name)
         else:
             changes.unchanged += 1
-    changes.removed = sorted(set(known) - set(sources))
+    changes.removed = sorted(set(known) - set(names))
     changes.docs_removed = {doc for doc in old if doc not in first or doc in wanted}
-    changes.packs = {doc: packs[path] for doc, path in wanted.items() if path in packs}  # else it failed to read
-    table = {path: (*state[path], doc) for path, doc in doc_of.items()}
-    return changes, {path: row for path, row in table.items() if known.get(path) != row}, set(known) - set(table)
+    changes.packs = {doc: packs[name] for doc, name in wanted.items() if name in packs}  # else it failed to read
+    table = {name: (*state[name], doc) for name, doc in doc_of.items()}
+    return changes, {name: row for name, row in table.items() if known.get(name) != row}, set(known) - set(table)
 
 
 def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict]) -> Revision:

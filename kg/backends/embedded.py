@@ -111,6 +111,15 @@ class EmbeddedStore:
             raise self._no_graph()
         return json.loads((current / "build.json").read_text(encoding="utf-8"))
 
+    def amend_info(self, **fields) -> dict:
+        """The current build's build.json with `fields` changed (call inside lock())."""
+        info = {**self.build_info(), **fields}
+        path = self.current / "build.json"
+        tmp = path.with_name(f".build-{uuid.uuid4().hex[:8]}.json")
+        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+        return info
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive right to write this store; a second writer fails at once."""

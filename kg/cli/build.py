@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -49,7 +50,8 @@ def build_command(
             return bars.enter_context(progress_bar("Writing the store", total=rows))
 
         try:
-            report = build_store(sources, db, workers=workers, tick=tick, writing=writing, curation=decisions, full=full)
+            report = build_store(sources, db, workers=workers, tick=tick, writing=writing, curation=decisions, full=full,
+                                 folders=[p for p in paths if os.path.isdir(p)])
         except NothingToBuild as e:
             for failure in e.failures:
                 error(str(failure))
@@ -65,7 +67,8 @@ def build_command(
         typer.echo(f"{db}: notices {describe(report.changes)}; wrote {report.written['nodes']} nodes and "
                    f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
                    f"{report.deleted['relationships']} relationships{_journal(report)}", err=True)
-    typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached), "
+    unchanged = f", {report.changes.unchanged} unchanged" if report.changes is not None else ""
+    typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached{unchanged}), "
                f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:

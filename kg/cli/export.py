@@ -52,7 +52,11 @@ def graph_of_notices(paths: list[str]):
     from kg.curation import find
 
     # The curation file beside the corpus (kg-curation.toml here) shapes every export, as it does a build.
-    graph, report = graph_from_paths(notices(paths), curation=find(None))
+    from kg.corpus import corpus_of
+
+    sources = notices(paths)
+    graph, report = graph_from_paths(sources, curation=find(None),
+                                     corpus=corpus_of(sources, [p for p in paths if os.path.isdir(p)]))
     for failure in report.failures:
         error(str(failure))
     return graph, report.failures

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kg.corpus import locate
 from kg.explain import text_of
 from kg.extract.layout import sentence_bounds
 
@@ -117,11 +118,12 @@ def _sample_citations(store, regs: list[Recurring]) -> None:
                 for key, prov in store.query(EVIDENCE, {"keys": [r.key for r in regs]})[1]}
     docs = sorted({e["doc"] for items in evidence.values() for e in items})
     sources = {doc: (source, org) for doc, source, org in store.query(SOURCES, {"docs": docs})[1]}
+    roots = store.build_info().get("roots") or {}
     for reg in regs:
         for e in evidence.get(reg.key, []):
             source, org = sources.get(e["doc"], (None, ""))
             start, end = e["span"]
-            text = text_of(e["doc"], source)
+            text = text_of(e["doc"], locate(source, roots) if source else None)
             raw = text[start:end] if text is not None else e["quote"]
             sentence = sentence_around(text, start, end) if text is not None else raw
             reg.citations.append(Citation(org or "", source or "", raw, sentence))
