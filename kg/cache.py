@@ -18,19 +18,40 @@ import kg
 _EXTRACTION_SOURCES = ("read.py", "normalize.py", "gazetteer.py", "extract", "data")
 
 
-@lru_cache(maxsize=1)
-def extractor_fingerprint() -> str:
-    """Hash of the code and data that make a record."""
+# What does not shape a record or a row of the store: the commands, the pictures, and the
+# queries that read a store. Everything else in kg (and the graph model) does.
+_PRESENTATION = ("cli", "viz", "cypher", "sparql")
+
+
+def _fingerprint(names) -> str:
+    """Hash of the .py and .json files of kg at `names` (files or folders), with their paths."""
     root = Path(kg.__file__).parent
     h = hashlib.sha256()
-    for name in _EXTRACTION_SOURCES:
+    for name in names:
         path = root / name
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for f in files:
-            if f.suffix in {".py", ".json"}:
+            if f.suffix in {".py", ".json"} and "__pycache__" not in f.parts:
                 h.update(f.relative_to(root).as_posix().encode())
                 h.update(f.read_bytes())
     return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def extractor_fingerprint() -> str:
+    """Hash of the code and data that make a record."""
+    return _fingerprint(_EXTRACTION_SOURCES)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of all code and data that shape a store's rows: the extractors, resolution,
+    the graph model, the bulk and incremental writers, themes, co-citation … (all of kg
+    but its commands, pictures and named queries). A store built by other code is rebuilt
+    in full, never mixed with rows of this code."""
+    root = Path(kg.__file__).parent
+    return _fingerprint(sorted(p.name for p in root.iterdir() if p.name not in _PRESENTATION
+                               and (p.is_dir() or p.suffix in {".py", ".json"}) and p.name != "__pycache__"))
 
 
 class ExtractionCache:

@@ -25,7 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import kg
 from kg.bulk import Packed, csv_rows, shared_row
+from kg.cache import code_fingerprint
 from kg.cocitation import MIN_DOCUMENTS, co_cited
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
@@ -77,6 +79,11 @@ def previous_statements(store, extractor: str) -> tuple[Statements | None, str |
     info = store.build_info()
     if info.get("model_version") != model().version or info.get("extractor") != extractor:
         return None, "the extractor or the graph model changed since the last build"
+    if info.get("kg_version") != kg.__version__:
+        return None, (f"it was built by kg {info.get('kg_version') or 'older than 0.1.0'}, "
+                      f"this is kg {kg.__version__}")
+    if info.get("code") != code_fingerprint():
+        return None, "kg's code that shapes the store's rows changed since the last build"
     if info.get("curation"):
         return None, "the last build applied a curation file"
     statements = Statements(path) if path.exists() else None

@@ -215,9 +215,47 @@ def test_cli_says_what_it_did(seeds_in, tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     said = result.stderr.decode()
     assert "notices 1 added, 0 changed, 0 removed, 3 unchanged; wrote " in said
-    assert "4 documents (1 extracted, 0 cached)" in said or "4 documents (0 extracted, 1 cached)" in said
+    assert "4 documents (1 extracted, 0 cached, 3 unchanged)" in said or "4 documents (0 extracted, 1 cached, 3 unchanged)" in said
     assert "MB of changes wait in the write-ahead log" in said
     said = run_kg("build", str(folder), "--db", str(tmp_path / "store.kg")).stderr.decode()
     assert "wrote 0 nodes and 0 relationships, deleted 0 nodes and 0 relationships\n" in said  # says nothing of the log
     result = run_kg("build", str(folder), "--db", str(tmp_path / "store.kg"), "--full")
     assert result.returncode == 0 and "rebuilt in full: asked (--full)" in result.stderr.decode()
+
+
+def _fingerprint_of_copy(tmp_path: Path, edited: str | None) -> str:
+    """code_fingerprint() of a copy of the installed kg with `edited` (a file in it) changed."""
+    import subprocess
+    import sys
+
+    import kg
+
+    copy = tmp_path / f"copy-{(edited or 'none').replace('/', '-')}"
+    shutil.copytree(Path(kg.__file__).parent, copy / "kg", ignore=shutil.ignore_patterns("__pycache__"))
+    if edited:
+        path = copy / "kg" / edited
+        path.write_text(path.read_text(encoding="utf-8") + "\n# an upgrade\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", "import kg.cache; print(kg.cache.code_fingerprint())"],
+                         cwd=copy, env={"PYTHONPATH": str(copy), "PATH": ""}, capture_output=True, check=True)
+    return out.stdout.decode().strip()
+
+
+def test_a_kg_with_other_code_rebuilds_in_full_and_says_why(seeds_in, tmp_path):
+    """An upgrade that leaves the extractor and the graph model as they were still changes
+    rows (resolution, the bulk writer, themes, co-citation …): the store records the code
+    that made it, and another code's build is full, never a mix of old and new rows."""
+    unchanged = _fingerprint_of_copy(tmp_path, None)
+    for module in ("resolve.py", "graph.py", "bulk.py", "themes.py", "cocitation.py", "incremental.py"):
+        assert _fingerprint_of_copy(tmp_path, module) != unchanged, module
+    assert _fingerprint_of_copy(tmp_path, "cli/build.py") == unchanged  # a command shapes no row
+    folder, _ = seeds_in
+    store = EmbeddedStore(tmp_path / "store.kg")
+    import json
+
+    info = json.loads((store.current / "build.json").read_text(encoding="utf-8"))
+    assert info["code"] == unchanged and info["kg_version"]
+    (store.current / "build.json").write_text(json.dumps({**info, "code": "another"}), encoding="utf-8")
+    report = build_store(files(folder), str(store.path))
+    assert report.changes is None and report.full_because == "kg's code that shapes the store's rows changed since the last build"
+    (store.current / "build.json").write_text(json.dumps({**info, "kg_version": "0.0.1"}), encoding="utf-8")
+    assert "it was built by kg 0.0.1, this is kg " in build_store(files(folder), str(store.path)).full_because

@@ -38,7 +38,9 @@ from typing import TYPE_CHECKING
 from kg.errors import StoreError
 from kg.backends.read_only import check_read
 from kg.bulk import BulkGraph, TableFile, write_table
+import kg
 from kg import statements, store_folder
+from kg.cache import code_fingerprint
 from kg.graph import Graph, Node, model
 
 if TYPE_CHECKING:  # kg.incremental needs the resolver; reading a store does not
@@ -196,6 +198,8 @@ class EmbeddedStore:
         info = {
             "build_id": build_id,
             "model_version": model().version,
+            "kg_version": kg.__version__,
+            "code": code_fingerprint(),  # of all that shapes rows (kg.cache): another kg's store is rebuilt
             "nodes": counts[0],
             "relationships": counts[1],
             "rows_loaded": rows_loaded,
