@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kg.cache import ExtractionCache
 from kg.curation import Curation
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, printable
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
@@ -150,7 +150,8 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
         graph.add(packed)
         read.append((packed.source, packed.doc))
     if statements is not None:
-        statements.add_sources((source, *file_state(source), doc) for source, doc in read)
+        path_of = {printable(s): s for s in sources}  # a record names its file printably
+        statements.add_sources((source, *file_state(path_of[source]), doc) for source, doc in read)
     graph.close()
     if curation is not None:
         curation.annotate(graph.shared, report.curated)

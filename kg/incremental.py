@@ -27,6 +27,7 @@ from typing import Protocol
 
 from kg.bulk import Packed, csv_rows, shared_row
 from kg.cocitation import MIN_DOCUMENTS, co_cited
+from kg.errors import printable
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
 from kg.statements import FILE, Statements
@@ -100,7 +101,9 @@ def find_changes(sources: list[str], statements: Statements, read: Callable[[lis
     cache) and returns their packed graphs; failures are its to report. `tick(n)` counts
     the files found unchanged without reading them."""
     known = statements.sources()
-    state = {path: file_state(path) for path in sources}
+    path_of = {printable(p): p for p in sources}  # the store names files as records do
+    sources = list(path_of)
+    state = {path: file_state(path_of[path]) for path in sources}
     doc_of = {path: known[path][2] for path in sources if path in known and known[path][:2] == state[path]}
     if len(sources) - len(doc_of) + len(set(known) - set(sources)) > MOST_CHANGED * len(sources):
         return None  # so many files differ that a full build is the quicker: read nothing here
@@ -108,7 +111,7 @@ def find_changes(sources: list[str], statements: Statements, read: Callable[[lis
     packs: dict[str, Packed] = {}
 
     def read_into(paths: list[str]) -> None:
-        for packed in read(paths):
+        for packed in read([path_of[p] for p in paths]):
             doc_of[packed.source] = packed.doc
             packs.setdefault(packed.source, packed)
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, printable
 from kg.model import Document
 
 TEXT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".xhtml"}
@@ -136,7 +136,7 @@ def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> D
     if html:
         text = html_main_text(text, source)
     return Document(
-        source=source,
+        source=printable(source),  # what records, stores and messages name
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         media_type="text/html" if html else "text/plain",
