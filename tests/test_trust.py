@@ -214,11 +214,31 @@ def _seed_copies(folder: Path) -> Path:
 
 
 def _run(*args):
-    """kg with a short timeout: a command that hangs fails instead."""
+    """kg with a short timeout: a command that waits on a FIFO fails instead of hanging."""
     try:
         return subprocess.run([str(Path(sys.executable).with_name("kg")), *args], capture_output=True, timeout=120)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"kg {args[0]} hung")
+        pytest.fail(f"kg {args[0]} hung (did it open a FIFO?)")
+
+
+def test_a_fifo_among_the_notices_is_skipped_and_named(tmp_path):
+    folder = _seed_copies(tmp_path / "notices")
+    fifo = folder / "005_pipe.txt"
+    os.mkfifo(fifo)
+    db = tmp_path / "seeds.kg"
+    result = _run("build", str(folder), "--db", str(db))
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"kg: skipped 1 entries that are not regular files (a FIFO): {fifo}" in result.stderr.decode().splitlines()
+    assert documents_in(db) == 5
+    result = _run("extract", str(folder))
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
+    # Named on the command line: refused in one line, the others read.
+    result = _run("extract", str(fifo), str(folder / seed("000").name))
+    assert result.returncode == 1 and len(result.stdout.splitlines()) == 1
+    assert result.stderr.decode().splitlines()[0] == f"kg: {fifo}: not a regular file (a FIFO)"
+    result = _run("build", str(fifo), *map(str, sorted(folder.glob("00[0-4]*"))), "--db", str(db))
+    assert result.returncode == 1 and f"kg: {fifo}: not a regular file (a FIFO)" in result.stderr.decode()
+    assert documents_in(db) == 5
 
 
 def test_a_file_name_that_is_not_utf8_is_built_and_printed_escaped(tmp_path):
