@@ -173,6 +173,8 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     if not sources:
         raise NothingToBuild(f"{db}: no notices given; the store was left as it was")
     store = EmbeddedStore(db)
+    if (not_a_folder := store.not_a_folder()) is not None:
+        raise not_a_folder
     new_store = not store.path.exists()
     try:
         return _build(store, sources, workers, tick, writing, curation, full)

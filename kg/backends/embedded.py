@@ -90,7 +90,15 @@ class EmbeddedStore:
         link = self.path / "current"
         return link.resolve() if link.is_symlink() and link.resolve().exists() else None
 
+    def not_a_folder(self) -> StoreError | None:
+        """The error for a store path that names a file, not a folder."""
+        if self.path.exists() and not self.path.is_dir():
+            return StoreError(f"{self.path}: is a file, not a kg store (a store is the folder kg build makes)")
+        return None
+
     def _no_graph(self) -> StoreError:
+        if (not_a_folder := self.not_a_folder()) is not None:
+            return not_a_folder
         if self.building():
             return StoreError(f"{self.path}: the first build of this store is still running; ask again when it ends")
         return StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")

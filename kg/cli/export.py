@@ -52,7 +52,12 @@ def graph_of_notices(paths: list[str]):
     from kg.curation import find
 
     # The curation file beside the corpus (kg-curation.toml here) shapes every export, as it does a build.
-    graph, report = graph_from_paths(notices(paths), curation=find(None))
+    sources = notices(paths)
+    graph, report = graph_from_paths(sources, curation=find(None))
+    if report.documents == 0:  # an empty graph is not an export of these notices
+        first = f" ({report.failures[0]}{', …' if len(report.failures) > 1 else ''})" if report.failures else ""
+        raise KgError(f"{', '.join(paths)}: none of the {len(sources)} notices could be read{first}; "
+                      "nothing was written")
     for failure in report.failures:
         error(str(failure))
     return graph, report.failures
