@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 import uuid
@@ -23,6 +24,7 @@ from pathlib import Path
 from kg.cache import ExtractionCache
 from kg.curation import Curation
 from kg.errors import InputError, KgError, printable
+from kg.fileio import disk_error
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
@@ -182,6 +184,12 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
         if new_store:  # nothing was built: leave no empty store behind
             shutil.rmtree(store.path, ignore_errors=True)
         raise
+    except (OSError, sqlite3.Error, RuntimeError) as e:  # RuntimeError: LadybugDB's
+        if (reason := disk_error(e)) is None:
+            raise
+        if new_store:
+            shutil.rmtree(store.path, ignore_errors=True)
+        raise KgError(f"{db}: cannot write the store: {reason}; the store was left as it was") from None
 
 
 def _build(store, sources: list[str], workers: int, tick, writing, curation: Curation | None,
@@ -281,7 +289,8 @@ def incremental_build(store, statements: Statements, sources: list[str], cache: 
         statements.add_sources((path, *row) for path, row in sources_changed.items())
         statements.set_build_id(report.info["build_id"])
     except BaseException:
-        statements.conn.execute("ROLLBACK")
+        if statements.conn.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+            statements.conn.execute("ROLLBACK")
         raise
     statements.conn.execute("COMMIT")  # after the swap: a kill in between makes the next build full
     report.seconds["write"] = time.perf_counter() - start

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, seed
 
 KG = str(Path(sys.executable).with_name("kg"))
 QUIET = {**os.environ, "KG_PROGRESS_EVERY": "3600"}  # no progress lines among the messages
@@ -43,6 +43,97 @@ def copies(folder: Path) -> Path:
     for path in sorted(SEEDS.glob("*.txt")):
         (folder / path.name).write_bytes(path.read_bytes())
     return folder
+
+
+@pytest.fixture
+def disk(tmp_path):
+    """A small disk of its own (tmpfs), to fill or make read-only."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs to fill (needs root): {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def fill(folder: Path, leave: int) -> None:
+    """Fill the disk of `folder` but for about `leave` bytes."""
+    free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+    with open(folder / "filler", "wb", buffering=0) as f:
+        try:
+            f.write(b"\0" * max(0, free - leave))
+            if not leave:
+                while True:
+                    f.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def notices(tmp_path) -> Path:
+    return copies(tmp_path / "notices")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("store") / "seeds.kg"
+    assert kg("build", SEEDS, "--db", db).returncode == 0
+    return db
+
+
+def _writes(store: Path, notices: Path, target: Path) -> dict[str, list]:
+    """The commands that write `target` (a file) from the store or the notices."""
+    return {
+        "export": ["export", store, "--out", target.with_suffix(".jsonl")],
+        "export-turtle": ["export", store, "--out", target.with_suffix(".ttl")],
+        "viz-png": ["viz", "recurrence", "--db", store, "--out", target.with_suffix(".png")],
+        "viz-html": ["viz", "recurrence", "--db", store, "--out", target.with_suffix(".html")],
+        "extract": ["extract", notices, "--out", target.with_suffix(".jsonl")],
+    }
+
+
+WRITES = ["export", "export-turtle", "viz-png", "viz-html", "extract"]
+
+
+@pytest.mark.parametrize("command", WRITES)
+def test_a_full_disk_under_an_output_file_is_one_line_and_keeps_the_old_file(disk, store, notices, command):
+    args = _writes(store, notices, disk / "out")[command]
+    out = Path(args[-1])
+    out.write_text("old", encoding="utf-8")
+    fill(disk, 0)
+    one_line(kg(*args), f"kg: {out}: ", "the disk is full (ENOSPC)")
+    assert out.read_text(encoding="utf-8") == "old"
+
+
+@pytest.mark.parametrize("leave", [0, 500_000, 2_000_000], ids=["full", "500k-free", "2M-free"])
+@pytest.mark.parametrize("full", [True, False], ids=["full-build", "incremental"])
+def test_a_full_disk_during_a_build_is_one_line_and_keeps_the_store(disk, notices, leave, full):
+    db = disk / "seeds.kg"
+    assert kg("build", notices, "--db", db).returncode == 0
+    edited = notices / seed("002").name
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n（补充）\n", encoding="utf-8")
+    fill(disk, leave)
+    one_line(kg("build", notices, "--db", db, *(["--full"] if full else [])),
+             f"kg: {db}: cannot write the store: the disk is full (ENOSPC); the store was left as it was")
+    assert documents_in(db) == 5
+    (disk / "filler").unlink()
+    assert kg("build", notices, "--db", db).returncode == 0  # and the next build completes
+
+
+def test_a_read_only_store_is_one_line_and_still_read(disk, notices, store):
+    db = disk / "seeds.kg"
+    assert kg("build", notices, "--db", db).returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    one_line(kg("build", notices, "--db", db, "--full"),
+             f"kg: {db}: cannot write the store: the file system is read-only (EROFS)")
+    one_line(kg("build", notices, "--db", disk / "new.kg"), "read-only (EROFS)")
+    for args in _writes(store, notices, disk / "out").values():
+        one_line(kg(*args), "read-only (EROFS)")
+    assert kg("stats", "--db", db).returncode == 0  # reading needs no write
+    assert documents_in(db) == 5
 
 
 @pytest.mark.parametrize("command", ["build", "query", "stats", "export", "viz", "explain"])
