@@ -150,3 +150,12 @@ def test_a_store_that_is_a_file_is_one_line(tmp_path, command):
     else:
         assert "is a file, not a kg store" in line
     assert db.read_bytes().startswith(b"SQLite format 3")
+
+
+@pytest.mark.parametrize("nesting", ["[", "{a = "])
+def test_a_curation_file_nested_thousands_deep_is_one_line(tmp_path, store, nesting):
+    deep = tmp_path / "kg-curation.toml"
+    closing = {"[": "]", "{a = ": "}"}[nesting]
+    deep.write_text("x = " + nesting * 5000 + ("1" if closing == "}" else "") + closing * 5000 + "\n", encoding="utf-8")
+    one_line(kg("build", SEEDS, "--db", store, "--curation", deep), f"kg: {deep}: nested too deeply")
+    assert documents_in(store) == 5
