@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import shutil
+import signal
 import sqlite3
 import tempfile
 import time
@@ -106,11 +107,22 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
     applied; failures go to report.failures."""
     jobs = [(s, str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
     if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
-            # gc.freeze: what the worker inherits is never garbage; collections skip it.
+        # Forked while Ctrl-C is ignored, so that no worker starts able to take it.
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
+        finally:
+            signal.signal(signal.SIGINT, interrupt)
+        with pool:  # Ctrl-C stops the parent, whose leaving terminates the pool
             yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
     else:
         yield from _collect(jobs, map(_record, jobs), report, tick)
+
+
+def _worker_started() -> None:
+    # Ctrl-C reaches every process of the terminal: the parent alone answers it, in one line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what the worker inherits is never garbage; collections skip it
 
 
 def _collect(jobs, results, report: BuildReport, tick) -> Iterator:

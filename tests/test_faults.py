@@ -5,8 +5,10 @@ what was there before (the store, the output file) is kept."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -158,4 +160,26 @@ def test_a_curation_file_nested_thousands_deep_is_one_line(tmp_path, store, nest
     closing = {"[": "]", "{a = ": "}"}[nesting]
     deep.write_text("x = " + nesting * 5000 + ("1" if closing == "}" else "") + closing * 5000 + "\n", encoding="utf-8")
     one_line(kg("build", SEEDS, "--db", store, "--curation", deep), f"kg: {deep}: nested too deeply")
+    assert documents_in(store) == 5
+
+
+def test_ctrl_c_during_a_build_with_workers_is_one_line(tmp_path, store):
+    """Ctrl-C reaches every process of the terminal's group: the parent says one line, the
+    workers nothing, and the store built before is the one in use."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(200):
+        text = sorted(SEEDS.glob("*.txt"))[i % 5].read_text(encoding="utf-8")
+        (many / f"{i:03d}.txt").write_text(text + f"\n（第 {i} 份）\n", encoding="utf-8")
+    build = subprocess.Popen([KG, "build", str(many), "--db", str(store), "--workers", "2"], env=QUIET,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(build.pid, signal.SIGINT)
+    try:
+        _, err = build.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(build.pid, signal.SIGKILL)
+        pytest.fail("kg build did not stop on Ctrl-C")
+    assert build.returncode == 130
+    assert err.decode().strip().splitlines() == ["kg: aborted"]
     assert documents_in(store) == 5
