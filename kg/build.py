@@ -15,6 +15,7 @@ import shutil
 import signal
 import sqlite3
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -107,12 +108,15 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
     applied; failures go to report.failures."""
     jobs = [(s, str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
     if workers > 1 and len(jobs) > 1:
-        # Forked while Ctrl-C is ignored, so that no worker starts able to take it.
-        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Forked while Ctrl-C is ignored, so that no worker starts able to take it (only the
+        # main thread may set a handler; elsewhere the initializer alone does).
+        main = threading.current_thread() is threading.main_thread()
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
             pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
         finally:
-            signal.signal(signal.SIGINT, interrupt)
+            if main:
+                signal.signal(signal.SIGINT, interrupt)
         with pool:  # Ctrl-C stops the parent, whose leaving terminates the pool
             yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
     else:
