@@ -12,7 +12,10 @@ import gc
 import multiprocessing
 import os
 import shutil
+import signal
+import sqlite3
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -23,7 +26,8 @@ from pathlib import Path
 from kg.cache import ExtractionCache
 from kg.corpus import Corpus, corpus_of
 from kg.curation import Curation
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, printable
+from kg.fileio import disk_error
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
 from kg.extract import extract
@@ -105,14 +109,28 @@ def iter_records(sources: list[str], cache_folder: Path | None, report: BuildRep
     """Records (or with `packed`, kg.bulk.Packed graphs) in input order, with `curation`
     applied, each naming its source by its name in `corpus` (else the path as given);
     failures go to report.failures, naming the path as given."""
-    name = corpus.name if corpus is not None else str
+    name = corpus.name if corpus is not None else printable
     jobs = [(s, name(s), str(cache_folder) if cache_folder else None, packed, curation) for s in sources]
     if workers > 1 and len(jobs) > 1:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
-            # gc.freeze: what the worker inherits is never garbage; collections skip it.
+        # Forked while Ctrl-C is ignored, so that no worker starts able to take it (only the
+        # main thread may set a handler; elsewhere the initializer alone does).
+        main = threading.current_thread() is threading.main_thread()
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_started)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, interrupt)
+        with pool:  # Ctrl-C stops the parent, whose leaving terminates the pool
             yield from _collect(jobs, pool.imap(_record, jobs, chunksize=8), report, tick)
     else:
         yield from _collect(jobs, map(_record, jobs), report, tick)
+
+
+def _worker_started() -> None:
+    # Ctrl-C reaches every process of the terminal: the parent alone answers it, in one line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what the worker inherits is never garbage; collections skip it
 
 
 def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
@@ -182,6 +200,8 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
     if not sources:
         raise NothingToBuild(f"{db}: no notices given; the store was left as it was")
     store = EmbeddedStore(db)
+    if (not_a_folder := store.not_a_folder()) is not None:
+        raise not_a_folder
     new_store = not store.path.exists()
     try:
         return _build(store, sources, corpus_of(sources, folders), workers, tick, writing, curation, full)
@@ -189,6 +209,12 @@ def build_store(sources: list[str], db: str, workers: int = 1, tick: Callable[..
         if new_store:  # nothing was built: leave no empty store behind
             shutil.rmtree(store.path, ignore_errors=True)
         raise
+    except (OSError, sqlite3.Error, RuntimeError) as e:  # RuntimeError: LadybugDB's
+        if (reason := disk_error(e)) is None:
+            raise
+        if new_store:
+            shutil.rmtree(store.path, ignore_errors=True)
+        raise KgError(f"{db}: cannot write the store: {reason}; the store was left as it was") from None
 
 
 def _build(store, sources: list[str], corpus: Corpus, workers: int, tick, writing, curation: Curation | None,
@@ -293,7 +319,8 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
         statements.add_sources((path, *row) for path, row in sources_changed.items())
         statements.set_build_id(report.info["build_id"])
     except BaseException:
-        statements.conn.execute("ROLLBACK")
+        if statements.conn.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+            statements.conn.execute("ROLLBACK")
         raise
     statements.conn.execute("COMMIT")  # after the swap: a kill in between makes the next build full
     report.seconds["write"] = time.perf_counter() - start

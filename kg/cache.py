@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import kg
+from kg.errors import printable
 
 _EXTRACTION_SOURCES = ("read.py", "normalize.py", "gazetteer.py", "extract", "data")
 
@@ -67,7 +68,7 @@ class ExtractionCache:
             record = json.loads(self._path(sha256).read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             return None
-        record["source"] = source  # the same bytes may sit under another name now
+        record["source"] = printable(source)  # the same bytes may sit under another name now
         return record
 
     def put(self, record: dict) -> None:

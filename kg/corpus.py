@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from kg.errors import printable
+
 
 @dataclass
 class Corpus:
@@ -21,7 +23,7 @@ class Corpus:
     roots: dict[str, str] = field(default_factory=dict)  # a name's folder part → that folder's real path
 
     def name(self, path: str) -> str:
-        return self.names.get(path, path)
+        return self.names.get(path) or printable(path)
 
 
 def corpus_of(sources: Iterable[str], folders: Iterable[str] = ()) -> Corpus:
@@ -36,7 +38,7 @@ def corpus_of(sources: Iterable[str], folders: Iterable[str] = ()) -> Corpus:
     labels = _labels({real for real, _ in placed.values()})
     corpus = Corpus(roots={label: real for real, label in labels.items()})
     for path, (real, inside) in placed.items():
-        corpus.names[path] = PurePath(labels[real], inside).as_posix()
+        corpus.names[path] = printable(PurePath(labels[real], inside).as_posix())
     return corpus
 
 

@@ -165,6 +165,9 @@ def load(path: str | os.PathLike) -> Curation:
     except tomllib.TOMLDecodeError as e:
         line = re.search(r"line (\d+)", str(e))
         raise CurationError(f"{path}:{line.group(1) if line else 1}: not valid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per level of arrays or inline tables
+        raise CurationError(f"{path}: nested too deeply to read (arrays or tables thousands deep); "
+                            "a curation file holds flat [[same-as]] and [[keep-apart]] tables") from None
     unknown = set(data) - set(KINDS)
     if unknown:
         raise CurationError(f"{path}:1: unknown table {sorted(unknown)[0]!r}; a curation file holds "

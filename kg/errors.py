@@ -1,4 +1,14 @@
 """Errors a user can cause. The CLI catches KgError once and prints its message."""
+from __future__ import annotations
+
+import os
+
+
+def printable(path: str | os.PathLike) -> str:
+    """A file name as kg prints and stores it: bytes of a name that are not UTF-8 (a GBK
+    name, kept by Python as surrogates) written as \\xNN, so JSON, SQLite, LadybugDB and a
+    terminal take it. The one place such names are escaped."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 class KgError(Exception):
@@ -9,7 +19,7 @@ class InputError(KgError):
     """A file or input that cannot be read, decoded or understood."""
 
     def __init__(self, source: str, reason: str):
-        super().__init__(f"{source}: {reason}")
+        super().__init__(f"{printable(source)}: {reason}")
         self.source = source
         self.reason = reason
 

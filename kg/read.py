@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, printable
 from kg.model import Document
 from kg.store_folder import is_store
 
@@ -28,15 +29,35 @@ MAX_BYTES = int(os.environ.get("KG_MAX_BYTES", 20 * 1024 * 1024))
 class Inputs:
     sources: list[str]  # notices, in input order ("-" for stdin)
     skipped: list[str] = field(default_factory=list)  # files in the folders that are not notices
+    # (path, kind) of what in the folders is not a regular file: reading a FIFO waits forever
+    not_files: list[tuple[str, str]] = field(default_factory=list)
 
     def skipped_summary(self, shown: int = 5) -> str | None:
-        """One line saying which files were passed over and why."""
-        if not self.skipped:
-            return None
-        kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in self.skipped})
-        names = ", ".join(self.skipped[:shown]) + (f" … and {len(self.skipped) - shown} more" if len(self.skipped) > shown else "")
-        return (f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
-                f"{', '.join(sorted(TEXT_SUFFIXES))}): {names}")
+        """One line saying which files were passed over and why (one line per reason)."""
+        lines = []
+        if self.skipped:
+            kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in self.skipped})
+            lines.append(f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
+                         f"{', '.join(sorted(TEXT_SUFFIXES))}): {_names(self.skipped, shown)}")
+        if self.not_files:
+            kinds = sorted({kind for _, kind in self.not_files})
+            lines.append(f"skipped {len(self.not_files)} entries that are not regular files ({', '.join(kinds)}): "
+                         f"{_names([p for p, _ in self.not_files], shown)}")
+        return "\n".join(lines) or None
+
+
+def _names(paths: list[str], shown: int) -> str:
+    more = f" … and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(printable(p) for p in paths[:shown]) + more
+
+
+def not_a_file(mode: int) -> str | None:
+    """What a path whose stat mode is `mode` is, if not a regular file or a folder."""
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return kind
+    return None
 
 
 def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:
@@ -44,7 +65,8 @@ def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:
 
     Raises InputError, before anything is read or written, for a path that does not
     exist (unless `missing_ok`: then it stays in the list, for reading to report in input
-    order), for a kg store given as notices, and when no notice is left."""
+    order), for a kg store given as notices, and when no notice is left. A FIFO, socket
+    or device named here stays in the list: reading refuses it, in input order."""
     paths = list(paths)
     inputs = Inputs([])
     for path in paths:
@@ -53,30 +75,50 @@ def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:
         elif is_store(path):
             raise InputError(path, "is a kg store, not a folder of notices (a store is given with --db)")
         elif os.path.isdir(path):
-            notices, others = _walk(path)
-            inputs.sources.extend(notices)
-            inputs.skipped.extend(others)
-        elif os.path.exists(path) or missing_ok:
+            _walk(path, inputs)
+        elif os.path.lexists(path) or missing_ok:
             inputs.sources.append(path)
         else:
             raise InputError(path, "no such file or folder")
     if not inputs.sources:
-        where = ", ".join(paths) or "(no path given)"
-        found = f"; {inputs.skipped_summary()}" if inputs.skipped else ""
+        where = ", ".join(printable(p) for p in paths) or "(no path given)"
+        summary = inputs.skipped_summary()
+        found = f"; {summary.replace(chr(10), '; ')}" if summary else ""
         raise InputError(where, f"no notices here (files ending {', '.join(sorted(TEXT_SUFFIXES))}){found}")
     return inputs
 
 
-def _walk(folder: str) -> tuple[list[str], list[str]]:
-    """(notice files, other files) under `folder`, sorted; hidden files and kg stores skipped."""
-    notices, others = [], []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_store(os.path.join(root, d)))
-        for f in files:
-            if f.startswith("."):
+def _walk(folder: str, inputs: Inputs) -> None:
+    """Add what is under `folder`, sorted, to `inputs`: notice files to its sources, other
+    files to skipped, FIFOs, sockets and devices to not_files (never opened); hidden
+    entries, kg stores and links to folders are passed over."""
+    notices, others, odd = [], [], []
+    pending = [folder]
+    while pending:
+        root = pending.pop()
+        try:
+            entries = list(os.scandir(root))
+        except OSError:  # a folder that vanished or cannot be listed, as os.walk does
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            (notices if Path(f).suffix.lower() in TEXT_SUFFIXES else others).append(os.path.join(root, f))
-    return sorted(notices), sorted(others)
+            try:
+                if entry.is_dir():  # links to folders are not followed (as os.walk does not)
+                    if not entry.is_symlink() and not is_store(entry.path):
+                        pending.append(entry.path)
+                    continue
+                # the entry's type answers for a regular file: no stat per notice
+                kind = None if entry.is_file() else not_a_file(entry.stat().st_mode)
+            except OSError:  # a dangling link: kept, for reading to report
+                kind = None
+            if kind is not None:
+                odd.append((entry.path, kind))
+            else:
+                (notices if Path(entry.name).suffix.lower() in TEXT_SUFFIXES else others).append(entry.path)
+    inputs.sources.extend(sorted(notices))
+    inputs.skipped.extend(sorted(others))
+    inputs.not_files.extend(sorted(odd))
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
@@ -88,7 +130,9 @@ def iter_sources(paths: Iterable[str]) -> Iterator[str]:
     """
     for path in paths:
         if path != "-" and os.path.isdir(path):
-            yield from _walk(path)[0]
+            found = Inputs([])
+            _walk(path, found)
+            yield from found.sources
         else:
             yield path
 
@@ -103,8 +147,14 @@ def read_source(source: str) -> Document:
             raise InputError("-", f"larger than {MAX_BYTES:,} bytes: not a notice (raise KG_MAX_BYTES to read it)")
     else:
         try:
-            with open(source, "rb") as f:
-                size = os.fstat(f.fileno()).st_size
+            # Never open a FIFO or a device: opening one waits for a writer (or acts on the device).
+            if (kind := not_a_file(os.stat(source).st_mode)) is not None:
+                raise InputError(source, f"not a regular file ({kind})")
+            with open(source, "rb", opener=_no_wait) as f:
+                st = os.fstat(f.fileno())
+                if (kind := not_a_file(st.st_mode)) is not None:  # swapped in since the stat
+                    raise InputError(source, f"not a regular file ({kind})")
+                size = st.st_size
                 if size > MAX_BYTES:
                     raise InputError(source, f"{size:,} bytes, larger than {MAX_BYTES:,}: not a notice "
                                              "(raise KG_MAX_BYTES to read it)")
@@ -121,6 +171,11 @@ def read_source(source: str) -> Document:
     return read_bytes(data, source, html=is_html)
 
 
+def _no_wait(path: str, flags: int) -> int:
+    """Open without waiting: a FIFO that replaced a file since it was checked opens at once."""
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
 def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> Document:
     """Decode raw bytes into a Document; `html` takes the page's main text."""
     if not data.strip():
@@ -131,7 +186,7 @@ def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> D
     if html:
         text = html_main_text(text, source)
     return Document(
-        source=source,
+        source=printable(source),  # what records, stores and messages name
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         media_type="text/html" if html else "text/plain",

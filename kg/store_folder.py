@@ -40,7 +40,7 @@ def claim(path: str | os.PathLike) -> None:
     from before the marker; refuse any other folder, and a file."""
     p = Path(path)
     if p.exists() and not p.is_dir():
-        raise NotAStore(f"{p}: is a file, not a store folder; give --db a new or empty folder, or a kg store")
+        raise NotAStore(f"{p}: is a file, not a kg store (a store is the folder kg build makes)")
     if (p / MARKER).is_file():
         return
     if p.exists() and any(p.iterdir()) and not _unmarked_store(p):

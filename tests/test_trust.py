@@ -3,6 +3,7 @@ missing, empty or unreadable refuse to write; the README's first command fails l
 on a clone without ../shared."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -203,3 +204,66 @@ def test_the_neo4j_advice_names_options_the_command_has():
     assert result.returncode == 1
     assert "set NEO4J_URI (e.g. bolt://localhost:7687) or pass --uri" in result.stderr.decode()
     assert "--uri" in subprocess.run([str(exe), "query", "-h"], capture_output=True, timeout=60).stdout.decode()
+
+
+def _seed_copies(folder: Path) -> Path:
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def _run(*args):
+    """kg with a short timeout: a command that waits on a FIFO fails instead of hanging."""
+    try:
+        return subprocess.run([str(Path(sys.executable).with_name("kg")), *args], capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"kg {args[0]} hung (did it open a FIFO?)")
+
+
+def test_a_fifo_among_the_notices_is_skipped_and_named(tmp_path):
+    folder = _seed_copies(tmp_path / "notices")
+    fifo = folder / "005_pipe.txt"
+    os.mkfifo(fifo)
+    db = tmp_path / "seeds.kg"
+    result = _run("build", str(folder), "--db", str(db))
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"kg: skipped 1 entries that are not regular files (a FIFO): {fifo}" in result.stderr.decode().splitlines()
+    assert documents_in(db) == 5
+    result = _run("extract", str(folder))
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 5
+    # Named on the command line: refused in one line, the others read.
+    result = _run("extract", str(fifo), str(folder / seed("000").name))
+    assert result.returncode == 1 and len(result.stdout.splitlines()) == 1
+    assert result.stderr.decode().splitlines()[0] == f"kg: {fifo}: not a regular file (a FIFO)"
+    result = _run("build", str(fifo), *map(str, sorted(folder.glob("00[0-4]*"))), "--db", str(db))
+    assert result.returncode == 1 and f"kg: {fifo}: not a regular file (a FIFO)" in result.stderr.decode()
+    assert documents_in(db) == 5
+
+
+def test_a_file_name_that_is_not_utf8_is_built_and_printed_escaped(tmp_path):
+    folder = _seed_copies(tmp_path / "notices")
+    gbk = os.path.join(os.fsencode(folder), "整改".encode("gbk") + b".txt")  # b'\xd5\xfb\xb8\xc4.txt'
+    os.rename(folder / seed("001").name, gbk)
+    shown = f"{folder}/\\xd5\\xfb\\xb8\\xc4.txt"
+    db = tmp_path / "seeds.kg"
+    for _ in range(2):  # a full build, then an incremental one finding it unchanged
+        result = _run("build", str(folder), "--db", str(db))
+        assert result.returncode == 0, result.stderr.decode()
+        assert "Traceback" not in result.stderr.decode()
+    assert "5 unchanged" in result.stderr.decode()
+    from kg.backends.embedded import EmbeddedStore
+
+    _, rows = EmbeddedStore(db).query("MATCH (d:Document) RETURN d.source ORDER BY d.source")
+    assert [r[0] for r in rows][-1] == shown and len(rows) == 5
+    result = _run("extract", str(folder))
+    assert result.returncode == 0, result.stderr.decode()
+    assert [json.loads(line)["source"] for line in result.stdout.splitlines()][-1] == shown
+    # One that cannot be read is named escaped, in one line; the others are read.
+    scan = os.path.join(os.fsencode(folder), "报告".encode("gbk") + b".txt")  # b"\xb1\xa8\xb8\xe6.txt"
+    with open(scan, "wb") as f:
+        f.write(b"%PDF-1.4\x00\x00\x01binary")
+    result = _run("extract", str(folder))
+    assert result.returncode == 1 and len(result.stdout.splitlines()) == 5
+    assert result.stderr.decode().splitlines() == [f"kg: {folder}/\\xb1\\xa8\\xb8\\xe6.txt: binary content, not a "
+                                                   "text notice", "kg: 1 of 6 documents failed"]

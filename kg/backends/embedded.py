@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import StoreError
+from kg.fileio import FULL_DISK, disk_errno
 from kg.backends.read_only import check_read
 from kg.bulk import BulkGraph, TableFile, write_table
 import kg
@@ -91,7 +93,15 @@ class EmbeddedStore:
         link = self.path / "current"
         return link.resolve() if link.is_symlink() and link.resolve().exists() else None
 
+    def not_a_folder(self) -> StoreError | None:
+        """The error for a store path that names a file, not a folder."""
+        if self.path.exists() and not self.path.is_dir():
+            return StoreError(f"{self.path}: is a file, not a kg store (a store is the folder kg build makes)")
+        return None
+
     def _no_graph(self) -> StoreError:
+        if (not_a_folder := self.not_a_folder()) is not None:
+            return not_a_folder
         if self.building():
             return StoreError(f"{self.path}: the first build of this store is still running; ask again when it ends")
         return StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
@@ -152,8 +162,11 @@ class EmbeddedStore:
                 counts = self._verify(conn, *graph.counts())
             shutil.rmtree(partial / "csv", ignore_errors=True)
             info = self._swap_in(partial, build_id, counts, rows_loaded, copy_seconds, extra)
-        except BaseException:
+        except BaseException as e:
+            refused = _refused_by_disk(e, partial)  # asked before the partial's space is freed
             shutil.rmtree(partial, ignore_errors=True)
+            if refused is not None:
+                raise refused from None
             raise
         return info
 
@@ -188,8 +201,11 @@ class EmbeddedStore:
                 self._check_rows(conn, revision.check, revision.check_relationships)
             info = self._swap_in(partial, build_id, counts, rows_loaded, copy_seconds,
                                  {**(extra or {}), "checkpointed": checkpointed, "wal_bytes": _size(wal)})
-        except BaseException:
+        except BaseException as e:
+            refused = _refused_by_disk(e, partial)
             shutil.rmtree(partial, ignore_errors=True)
+            if refused is not None:
+                raise refused from None
             raise
         return info, revision
 
@@ -334,6 +350,19 @@ class EmbeddedStore:
             while result.has_next():
                 rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
             return columns, rows
+
+
+def _refused_by_disk(e: BaseException, partial: Path) -> OSError | None:
+    """LadybugDB's error when the disk refused its writes, as the OSError it stands for (the
+    build says it in one line); it may name only a page it could not read back, so a disk
+    left (nearly) full counts too."""
+    if not isinstance(e, (RuntimeError, StoreError)):
+        return None
+    code = disk_errno(e)
+    if code is None:
+        with contextlib.suppress(OSError):
+            code = errno.ENOSPC if shutil.disk_usage(partial).free < FULL_DISK else None
+    return None if code is None else OSError(code, os.strerror(code), str(partial.parent))
 
 
 def _new_build_id() -> str:

@@ -102,4 +102,9 @@ def main(args: list[str] | None = None) -> None:
     except Abort:
         error("aborted")
         raise SystemExit(130) from None
+    except OSError as e:  # one no command turned into a message: the file and the system's reason
+        error(f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e))
+        raise SystemExit(1) from None
+    if code == 130:  # typer's answer to Ctrl-C (KeyboardInterrupt), said in no words
+        error("aborted")
     sys.exit(code if isinstance(code, int) else 0)

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 
 import typer
 
+from kg.errors import printable
+
 # Help as click prints it, not through rich: importing rich alone made `kg --help` take
 # three times as long as importing typer.
 PLAIN_HELP = None
@@ -33,7 +35,7 @@ def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
 
 def error(message: str) -> None:
     """Print `kg: message` on stderr."""
-    typer.echo(f"kg: {message}", err=True)
+    typer.echo(f"kg: {printable(message)}", err=True)  # a name that is not UTF-8 must not stop the run
 
 
 # Seconds between progress lines when stderr is not a terminal (a log, CI).

@@ -57,6 +57,10 @@ def graph_of_notices(paths: list[str]):
     sources = notices(paths)
     graph, report = graph_from_paths(sources, curation=find(None),
                                      corpus=corpus_of(sources, [p for p in paths if os.path.isdir(p)]))
+    if report.documents == 0:  # an empty graph is not an export of these notices
+        first = f" ({report.failures[0]}{', …' if len(report.failures) > 1 else ''})" if report.failures else ""
+        raise KgError(f"{', '.join(paths)}: none of the {len(sources)} notices could be read{first}; "
+                      "nothing was written")
     for failure in report.failures:
         error(str(failure))
     return graph, report.failures

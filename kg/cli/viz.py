@@ -1,6 +1,7 @@
 """kg viz recurrence, kg report: pictures of the graph."""
 from __future__ import annotations
 
+import contextlib
 import enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,7 +12,7 @@ from kg.cli.query import DB, _store
 from kg.cli.trends import By
 from kg.cli.common import command_group
 from kg.errors import KgError
-from kg.fileio import atomic_text
+from kg.fileio import atomic_text, writing
 
 class Language(str, enum.Enum):
     zh = "zh"
@@ -34,10 +35,12 @@ def _write_picture(out: Path, page, figure):
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.tmp{suffix}")
     try:
-        figure(tmp)
-        tmp.replace(out)
+        with writing(out):
+            figure(tmp)
+            tmp.replace(out)
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # gone, or a read-only disk: nothing was left
+            tmp.unlink()
 
 
 class GroupBy(str, enum.Enum):
