@@ -16,11 +16,12 @@ from kg.queries import library
 from kg.resolve import build_graph
 from kg.schema import path as schema_path
 from tests.cli import kg
+from tests.conftest import as_stored
 
 
 @pytest.fixture(scope="module")
 def graph(records):
-    return build_graph(records.values())
+    return build_graph(as_stored(records).values())
 
 
 def export(graph, fmt="nt", base=None) -> str:
