@@ -52,6 +52,15 @@ class Terms:
         # Longest namespace first, so that a namespace inside another is matched by the longer one.
         self.prefixes = sorted((prefixes or {}).items(), key=lambda kv: -len(kv[1]))
         self._iris: dict[str, str] = {}
+        self._predicates: dict[str, str] = {}  # a few dozen; rdf:type is Turtle's `a`
+        if prefixes:
+            self._predicates[RDF.type] = "a"  # keyed by the URIRef: a URIRef never equals a plain str
+
+    def predicate(self, iri: str) -> str:
+        text = self._predicates.get(iri)
+        if text is None:
+            text = self._predicates[iri] = self.iri(iri)
+        return text
 
     def compact(self, iri: str) -> str | None:
         for prefix, namespace in self.prefixes:
@@ -99,14 +108,14 @@ def write_nt(chunks: Iterator[list[tuple]], out: TextIO) -> None:
 def write_turtle(chunks: Iterator[list[tuple]], out: TextIO, prefixes: dict[str, str], graph: str | None = None) -> None:
     """Turtle; with `graph` (an IRI), TriG: every triple in that named graph."""
     terms = Terms(prefixes)
-    t = terms.term
+    t, pred = terms.term, terms.predicate
     out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in prefixes.items()) + "\n")
     if graph is not None:
         out.write(f"{terms.iri(graph)} {{\n")
     for chunk in chunks:
         blocks = []
         for s, pairs in _by_subject(chunk).items():
-            body = " ;\n    ".join(f"{'a' if p == RDF.type else t(p)} {t(o)}" for p, o in pairs)
+            body = " ;\n    ".join(f"{pred(p)} {t(o)}" for p, o in pairs)
             blocks.append(f"{t(s)}\n    {body} .\n")
         out.write("".join(blocks) + "\n")
     if graph is not None:
@@ -114,37 +123,42 @@ def write_turtle(chunks: Iterator[list[tuple]], out: TextIO, prefixes: dict[str,
 
 
 def write_jsonld(chunks: Iterator[list[tuple]], out: TextIO, prefixes: dict[str, str]) -> None:
-    """JSON-LD in compacted form with a fixed @context: one node object per subject."""
+    """JSON-LD in compacted form with a fixed @context: one node object per subject,
+    spelled out piece by piece (json's own string encoder) rather than built as dicts."""
     terms = Terms(prefixes)
+    enc = json.encoder.encode_basestring  # a JSON string, escaped, non-ASCII kept (what json.dumps writes)
 
-    def name(iri: str) -> str:
-        terms.iri(iri)  # refuses what no IRI can hold, as the other syntaxes do
-        return terms.compact(iri) or iri
+    def name(iri: str) -> str:  # compact, else the full IRI; refused as the other syntaxes refuse it
+        text = terms.iri(iri)
+        return enc(text[1:-1] if text[0] == "<" else text)
 
-    def value(o) -> dict:
+    def value(o) -> str:
         if isinstance(o, URIRef):
-            return {"@id": name(o)}
+            return f'{{"@id":{name(o)}}}'
         if not isinstance(o, Literal):
             raise KgError(f"no RDF term for {o!r}")
         if o.language:
-            return {"@value": str(o), "@language": o.language}
+            return f'{{"@value":{enc(str(o))},"@language":{enc(o.language)}}}'
         if o.datatype is not None:
-            return {"@value": str(o), "@type": name(o.datatype)}
-        return {"@value": str(o)}
+            return f'{{"@value":{enc(str(o))},"@type":{name(o.datatype)}}}'
+        return f'{{"@value":{enc(str(o))}}}'
 
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out.write('{"@context":' + dumps(prefixes) + ',\n"@graph":[')
+    out.write('{"@context":' + json.dumps(prefixes, ensure_ascii=False) + ',\n"@graph":[')
     first = True
     for chunk in chunks:
         objects = []
         for s, pairs in _by_subject(chunk).items():
-            node: dict = {"@id": name(s)}
+            types, by_predicate = [], {}
             for p, o in pairs:
                 if p == RDF.type and isinstance(o, URIRef):
-                    node.setdefault("@type", []).append(name(o))
+                    types.append(name(o))
                 else:
-                    node.setdefault(name(p), []).append(value(o))
-            objects.append(dumps(node))
+                    by_predicate.setdefault(p, []).append(value(o))
+            members = [f'"@id":{name(s)}']
+            if types:
+                members.append(f'"@type":[{",".join(types)}]')
+            members += [f'{name(p)}:[{",".join(values)}]' for p, values in by_predicate.items()]
+            objects.append("{" + ",".join(members) + "}")
         if objects:
             out.write(("\n" if first else ",\n") + ",\n".join(objects))
             first = False
