@@ -210,6 +210,19 @@ def _bind(g: RdfGraph) -> RdfGraph:
     return g
 
 
+@lru_cache(maxsize=1)
+def written_prefixes() -> dict[str, str]:
+    """The prefixes the mapper can write a term in: those of schema/rdf.json's terms and of
+    the ones it spells itself (rdf:, xsd:, oa:, prov:, kg:). JSON-LD's @context is written
+    before the first node, so it names these rather than the ones a given store uses."""
+    m = mapping()
+    curies = [c for spec in m["nodes"].values() for c in [*spec["classes"], spec.get("legal_class", "kg:"),
+                                                             *spec["properties"].values()]]
+    curies += [*m["relationships"].values(), *m["relationship_properties"].values()]
+    used = {c.split(":", 1)[0] for c in curies} | {"rdf", "xsd", "oa", "prov", "kg"}
+    return {p: iri for p, iri in m["prefixes"].items() if p in used}
+
+
 def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
     """Serialize the graph of `source` (a Graph or store rows) as `fmt`, streamed a node
     or relationship at a time in every syntax (kg.backends.rdf_syntax)."""
@@ -220,7 +233,7 @@ def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
     if fmt == "nt":
         rdf_syntax.write_nt(chunks, out)
     elif fmt == "jsonld":
-        rdf_syntax.write_jsonld(chunks, out, prefixes)
+        rdf_syntax.write_jsonld(chunks, out, written_prefixes())
     else:
         rdf_syntax.write_turtle(chunks, out, prefixes, graph=f"{mapper.base}graph" if fmt == "trig" else None)
 
