@@ -192,6 +192,49 @@ def test_at_ten_thousand_notices_labels_are_legible(generated, tmp_path):
         assert not overlapping(boxes)
 
 
+def test_page_matrix_shows_values_under_clear_headers(data, tmp_path):
+    """Each cell writes its organizations and gives its share on hover; the column headers
+    (stacked characters, whose glyphs stay inside their boxes) end above the first row."""
+    page = tmp_path / "recurrence.html"
+    page.write_text(recurrence.html(data), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path)
+    drawn = layout_of(dom)
+    cells = iter(drawn["cells"])
+    for r in data.regulations:
+        for n in (r.by_group.get(g, 0) for g in data.groups):
+            cell = next(cells)
+            assert cell["text"] == (str(n) if n else "") and not cell["truncated"]
+            assert f"{n} 个单位，占 {round(100 * n / r.organizations)}%" in cell["title"]
+    assert len(drawn["groups"]) == len(data.groups) >= 3
+    first_row = min(c["y"] for c in drawn["first_row"])
+    assert all(g["y"] + g["h"] <= first_row for g in drawn["groups"])
+    assert 'class="stack"' in dom and "格内数字" in _visible_text(dom)
+
+
+def _title_and_heading(dom: str) -> tuple[str, str]:
+    title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", dom, re.S).group(1)
+    return html_text.unescape(title), html_text.unescape(heading)
+
+
+def test_page_title_says_the_filter(seed_store, tmp_path):
+    local = aggregate(seed_store, province="湖南省", min_organizations=1)
+    chosen = local.regulations[0].title
+    page = tmp_path / "hunan.html"
+    page.write_text(recurrence.html(local), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path, "#select=" + quote(chosen))
+    title, heading = _title_and_heading(dom)
+    assert heading == "跨单位反复引用的法规 · 湖南省的单位 · 按省份"
+    assert title == f"kg · 《{chosen}》 · {heading}"
+    caption = dom.split('id="network-caption"', 1)[1].split("</div>", 1)[0]
+    assert "（湖南省的单位）" in caption
+    party = aggregate(seed_store, kind="party_regulation", by="level")
+    page.write_text(recurrence.html(party, "en"), encoding="utf-8")
+    title, heading = _title_and_heading(open_offline(page, tmp_path)[0])
+    assert heading == "Regulations recurring across organizations · Party regulation · by level"
+    assert title == f"kg · {heading}"
+
+
 def _visible_text(dom: str) -> str:
     body = dom.split("<body", 1)[1]
     body = re.sub(r"<script.*?</script>|<pre id=\"kg-layout\".*?</pre>", "", body, flags=re.S)
