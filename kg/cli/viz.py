@@ -102,10 +102,16 @@ def trends_command(
     from kg.trends import trends
     from kg.viz import trends as pictures
 
-    rows, _ = trends(_store(db), by.value)
+    store = _store(db)
+    rows, _ = trends(store, by.value)
     if not rows:
         raise KgError(f"{db}: no dated notices to draw")
-    _write_picture(out, lambda: pictures.trends_html(rows, by.value), lambda tmp: pictures.trends_figure(rows, tmp))
+
+    def figure(tmp):  # a figure shows the largest places or kinds, the others in one bar
+        few, meta = trends(store, by.value, top=pictures.MAX_GROUPS)
+        pictures.trends_figure(few, tmp, by.value, meta["merged"])
+
+    _write_picture(out, lambda: pictures.trends_html(rows, by.value), figure)
     typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
 
 
