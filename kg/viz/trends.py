@@ -146,23 +146,36 @@ def _thin(ax, fig) -> None:
         t.set_visible(i % step == 0)
 
 
-def themes_html(themes: list, organizations: dict[str, str], top: int = 30, columns: int = 40) -> str:
-    """Themes × organizations (the organizations raising most themes first): a marked
-    cell is an organization whose problems raise the theme."""
-    themes = themes[:top]
+def shown_organizations(themes: list, columns: int, names: dict[str, str] | None = None) -> tuple[list[str], dict[str, int]]:
+    """The `columns` organizations raising the most of `themes` (then by name), and how
+    many of them every organization raising one raises."""
+    names = names or {}
     counts: dict[str, int] = {}
     for t in themes:
         for org in t.organizations:
             counts[org] = counts.get(org, 0) + 1
-    orgs = sorted(counts, key=lambda o: (-counts[o], organizations.get(o, o)))[:columns]
-    head = "".join(f"<th>{escape(organizations.get(o, o[:12]))}</th>" for o in orgs)
+    return sorted(counts, key=lambda o: (-counts[o], names.get(o, o), o))[:columns], counts
+
+
+def themes_html(themes: list, organizations: dict[str, str], top: int = 30, columns: int = 40) -> str:
+    """Themes × organizations: a marked cell is an organization whose problems raise the
+    theme. The columns are the organizations raising the most of the themes shown, and
+    the page says how many of how many are shown."""
+    themes = themes[:top]
+    orgs, counts = shown_organizations(themes, columns, organizations)
+    name = lambda o: organizations.get(o, o[:12])  # noqa: E731 - a notice with no organization: its key
+    head = "".join(f'<th title="{escape(name(o))}:提出 {counts[o]} 个主题">{escape(name(o))}</th>' for o in orgs)
     body = []
     for t in themes:
-        cells = "".join(f'<td class="hit" title="{escape(t.term)} · {escape(organizations.get(o, o))}">●</td>'
+        cells = "".join(f'<td class="hit" title="{escape(t.term)} · {escape(name(o))}">●</td>'
                         if o in t.organizations else "<td></td>" for o in orgs)
         body.append(f"<tr><th>{escape(t.term)}({len(t.organizations)})</th>{cells}</tr>")
+    shown = (f"显示 {len(orgs)} / {len(counts)} 个单位" + (f":提出这 {len(themes)} 个主题最多的 {len(orgs)} 个"
+             f"(按提出的主题数排序,其余 {len(counts) - len(orgs)} 个单位未列出;--organizations 可调)"
+             if len(orgs) < len(counts) else ":提出这些主题的全部单位,按提出的主题数排序"))
     return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>问题主题与单位</title>
 <style>{STYLE} td {{ text-align: center; }} td.hit {{ background: #6baed6; color: #08306b; }}</style></head><body><h1>哪些问题主题在哪些单位反复出现</h1>
 <p>行:问题主题(括号内为提出该主题的单位数),按单位数排序;列:单位。主题来自问题原文的分词(jieba),
 固定表述保持完整(如“第一议题”“三重一大”)。用 <code>kg explain 主题</code> 查看原句。</p>
+<p id="shown"><b>{escape(shown)}</b>。</p>
 <table><tr><th>主题</th>{head}</tr>{''.join(body)}</table></body></html>"""
