@@ -20,6 +20,7 @@ from kg.themes import problem_terms
 BY = ("year", "quarter", "province", "level", "kind")
 TIME = ("year", "quarter")
 TOP = 5
+OTHER = "其他"  # the row of the groups beyond trends(top=…)
 # Why a notice has no group, by grouping.
 LEFT_OUT = {"year": "with neither date", "quarter": "with neither date (or only a year)",
             "province": "whose organization no notice places in a province",
@@ -105,8 +106,11 @@ def period_of(notice: Notice, by: str) -> str | None:
     return "+".join(kinds) if kinds else None
 
 
-def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[list[dict], dict]:
-    """(one row per period, in order, and a summary saying how notices were dated)."""
+def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int | None = None) -> tuple[list[dict], dict]:
+    """(one row per period, in order, and a summary saying how notices were dated). With
+    `top`, a grouping by place or kind keeps its `top` groups with the most notices and
+    makes the others one row, OTHER, last (its lags are those of all their notices); the
+    summary's "merged" names them. Periods are never merged."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
     groups: dict[str, list[Notice]] = defaultdict(list)
@@ -117,8 +121,14 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
             undated += 1
         else:
             groups[period].append(n)
+    order, merged = sorted(groups), []
+    if top is not None and by not in TIME and len(groups) > top:
+        kept = sorted(groups, key=lambda g: (-len(groups[g]), g))[:top]
+        merged = sorted(set(groups) - set(kept))
+        groups[OTHER] = [n for g in merged for n in groups.pop(g)]
+        order = sorted(kept) + [OTHER]
     rows, previous = [], None  # the titles cited in the period before
-    for period in sorted(groups):
+    for period in order:
         members = groups[period]
         dated = Counter(n.date[1] for n in members)
         inspections = {i[0]: (n, i) for n in members for i in n.inspections}
@@ -153,7 +163,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
         })
         if by in TIME:
             previous = titles
-    return rows, {"by": by, "undated_notices": undated,
+    return rows, {"by": by, "undated_notices": undated, "merged": merged,
                   "dated_by": "a notice belongs to its inspection's start date, else its publication date",
                   "left_out": f"{undated} notice(s) {LEFT_OUT[by]} are left out"}
 

@@ -105,10 +105,16 @@ def trends_command(
     from kg.trends import trends
     from kg.viz import trends as pictures
 
-    rows, _ = trends(_store(db), by.value)
+    store = _store(db)
+    rows, _ = trends(store, by.value)
     if not rows:
         raise KgError(f"{db}: no dated notices to draw")
-    _write_picture(out, lambda: pictures.trends_html(rows, by.value), lambda tmp: pictures.trends_figure(rows, tmp))
+
+    def figure(tmp):  # a figure shows the largest places or kinds, the others in one bar
+        few, meta = trends(store, by.value, top=pictures.MAX_GROUPS)
+        pictures.trends_figure(few, tmp, by.value, meta["merged"])
+
+    _write_picture(out, lambda: pictures.trends_html(rows, by.value), figure)
     typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
 
 
@@ -117,21 +123,25 @@ def themes_command(
     db: DB,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html")],
     top: Annotated[int, typer.Option("--top", min=1, help="Themes shown.")] = 30,
+    organizations: Annotated[int, typer.Option("--organizations", min=1, help="Organizations shown: those raising the most of the themes shown.")] = 40,
 ) -> None:
-    """Which problem themes recur across which organizations (a self-contained page).
+    """Which problem themes recur across which organizations (a self-contained page): the
+    --top themes raised by the most organizations, and the --organizations organizations
+    raising the most of them (the page says how many of how many).
 
     Example: kg viz themes --db seeds.kg --out themes.html
     """
     from kg.themes import themes
     from kg.trends import PROBLEMS_WITH_ORGANIZATIONS
-    from kg.viz.trends import themes_html
+    from kg.viz.trends import shown_organizations, themes_html
 
     store = _store(db)
     found = themes(store.query(PROBLEMS_WITH_ORGANIZATIONS)[1])
     names = dict(store.query("MATCH (o:Organization) RETURN o.key, o.name")[1])
     with atomic_text(str(out)) as f:
-        f.write(themes_html(found, names, top))
-    typer.echo(f"{out}: {min(top, len(found))} themes", err=True)
+        f.write(themes_html(found, names, top, organizations))
+    shown, raising = shown_organizations(found[:top], organizations, names)
+    typer.echo(f"{out}: {min(top, len(found))} themes, {len(shown)} of {len(raising)} organizations raising them", err=True)
 
 
 def report_command(
