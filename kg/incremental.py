@@ -77,6 +77,8 @@ def previous_statements(store, extractor: str) -> tuple[Statements | None, str |
     start from them, else (None, why not)."""
     path = store.path / FILE
     info = store.build_info()
+    if info.get("imported_from"):
+        return None, f"the store was imported from {info['imported_from']}"
     if info.get("model_version") != model().version or info.get("extractor") != extractor:
         return None, "the extractor or the graph model changed since the last build"
     if info.get("kg_version") != kg.__version__:

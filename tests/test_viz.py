@@ -366,8 +366,6 @@ def test_cli(seed_store, tmp_path):
         result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / name))
         assert result.returncode == 0, result.stderr.decode()
         assert (tmp_path / name).stat().st_size > 1000
-    result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / "x.pdf"))
-    assert result.returncode == 1 and "choose .html, .png or .svg" in result.stderr.decode()
     for name in ("top.html", "top.png"):  # the same options for every output
         result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / name), "--top", "2",
                     "--kind", "party_regulation", "--by", "level")
@@ -380,6 +378,25 @@ def test_cli(seed_store, tmp_path):
                 "--province", "湖南省", "--min-organizations", "1")
     assert result.returncode == 0 and "2 organizations" in result.stderr.decode()
     assert kg("report", "--db", str(seed_store.path), "--out", str(tmp_path / "report.html")).returncode == 0
+
+
+def test_an_extension_that_names_no_format_is_refused_and_nothing_written(seed_store, tmp_path):
+    db = str(seed_store.path)
+    refused = {
+        ("viz", "themes", "--db", db): ("themes.png", "kg viz themes does not write .png files; choose .html or .htm"),
+        ("viz", "recurrence", "--db", db): ("r.pdf", "kg viz recurrence does not write .pdf files; "
+                                                     "choose .html, .htm, .png or .svg"),
+        ("viz", "trends", "--db", db): ("trends", "kg viz trends does not write files without an extension; "
+                                                  "choose .html, .htm, .png or .svg"),
+        ("report", "--db", db): ("report.svg", "kg report does not write .svg files; choose .html or .htm"),
+        ("export", db): ("x.xyz", "kg export does not write .xyz files; choose .graphml, .gexf, .jsonl, .cypher, "
+                                  ".cql, .ttl, .nt, .jsonld or .trig, or give --format"),
+    }
+    for args, (name, reason) in refused.items():
+        out = tmp_path / "new" / name
+        result = kg(*args, "--out", str(out))
+        assert (result.returncode, result.stderr.decode().splitlines()) == (1, [f"kg: {out}: {reason}"])
+        assert not (tmp_path / "new").exists()  # not even the folder
 
 
 def test_a_font_installed_after_matplotlibs_cache_is_found():

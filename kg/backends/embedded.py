@@ -132,6 +132,17 @@ class EmbeddedStore:
         os.replace(tmp, path)
         return info
 
+    def origin(self) -> str | None:
+        """What the graph in use came from, for messages: "built from 5 notices on
+        2026-12-04" or "imported from seeds.ttl on 2026-12-04"; None if there is none."""
+        if self.current is None:
+            return None
+        info = self.build_info()
+        day = dt.datetime.strptime(info["build_id"][:8], "%Y%m%d").date().isoformat()
+        if info.get("imported_from"):
+            return f"imported from {info['imported_from']} on {day}"
+        return f"built from {info.get('documents', info['nodes'].get('Document', 0))} notices on {day}"
+
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive right to write this store; a second writer fails at once."""

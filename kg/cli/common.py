@@ -33,6 +33,19 @@ def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
     return inputs.sources
 
 
+def checked_suffix(out: str | os.PathLike, choices: tuple[str, ...], command: str, otherwise: str = "") -> str:
+    """The extension of `out`, which names the format written: one not in `choices` is
+    refused before anything is read or written."""
+    suffix = os.path.splitext(out)[1].lower()
+    if suffix not in choices:
+        from kg.errors import KgError
+
+        named = f"{suffix} files" if suffix else "files without an extension"
+        choose = ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+        raise KgError(f"{out}: {command} does not write {named}; choose {choose}{otherwise}")
+    return suffix
+
+
 def error(message: str) -> None:
     """Print `kg: message` on stderr."""
     typer.echo(f"kg: {printable(message)}", err=True)  # a name that is not UTF-8 must not stop the run

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error
+from kg.cli.common import checked_suffix, error
 from kg.errors import KgError
 from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
@@ -36,8 +36,11 @@ BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jso
 
 
 def format_for(out: str | None, fmt: ExportFormat | None) -> ExportFormat:
-    """--format, else the one --out's extension names (x.ttl → turtle), else graphml; a
-    --format that contradicts the extension is refused rather than written misnamed."""
+    """--format, else the one --out's extension names (x.ttl → turtle), else (stdout)
+    graphml. Without --format an extension that names no format is refused; a --format
+    that contradicts the extension is refused rather than written misnamed."""
+    if out and fmt is None:
+        return BY_SUFFIX[checked_suffix(out, tuple(BY_SUFFIX), "kg export", ", or give --format")]
     implied = BY_SUFFIX.get(Path(out).suffix.lower()) if out else None
     if fmt is not None and implied is not None and fmt is not implied:
         raise KgError(f"{out}: --format {fmt.value} does not match the extension {Path(out).suffix} "
@@ -89,7 +92,7 @@ def row_source(source: str):
 
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
-    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: from --out's extension, else graphml).", show_default=False)] = None,
+    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: the one --out's extension names; graphml on stdout).", show_default=False)] = None,
     out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="IRI", help="Base IRI of RDF resources (default https://w3id.org/kg-notices/id/).")] = None,
 ) -> None:

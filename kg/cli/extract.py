@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import error, notices, progress_bar
+from kg.errors import KgError
 from kg.fileio import atomic_text
 
 
@@ -21,7 +22,8 @@ def extract_command(
     Reads issuer, inspection, dates, problems, citations, statistics and contacts.
     Writes one JSON record per document, in input order. A file that cannot be read
     is reported on stderr as `kg: FILE: reason`; the others are still processed and
-    the exit code is 1.
+    written, and the exit code is 1. If no document can be read, --out is left as it
+    was (or not created).
 
     Example: kg extract ../shared/corpus/seeds --out seeds.jsonl
     """
@@ -36,8 +38,11 @@ def extract_command(
             for failure in report.failures[reported:]:  # report bad files as they come
                 error(str(failure))
             reported = len(report.failures)
-    for failure in report.failures[reported:]:
-        error(str(failure))
+        for failure in report.failures[reported:]:
+            error(str(failure))
+        if out and not report.documents:  # raised inside: the temporary file is dropped, never renamed
+            kept = "the file was left as it was" if out.exists() else "no file was created"
+            raise KgError(f"{out}: none of the {len(sources)} documents could be read; {kept}")
     if report.failures:
         error(f"{len(report.failures)} of {len(sources)} documents failed")
         raise typer.Exit(1)

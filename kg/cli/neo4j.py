@@ -38,6 +38,7 @@ def load_neo4j(
     Loading the same notices again changes nothing; a changed notice (same path, new
     content) replaces its previous version's facts and leaves other notices' alone.
 
+    \b
     Example: NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load neo4j --from seeds.kg
     """
     from kg.cli.export import graph_of_notices, load_graph

@@ -71,6 +71,7 @@ def query_command(
 ) -> None:
     """Run a Cypher query or a named one. Values reach the query only as parameters.
 
+    \b
     Example: kg query --db seeds.kg --name citing-documents --param title=中国共产党纪律处分条例
     """
     from kg.queries import named

@@ -10,7 +10,7 @@ import typer
 
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
-from kg.cli.common import command_group
+from kg.cli.common import checked_suffix, command_group
 from kg.errors import KgError
 from kg.fileio import atomic_text, writing
 
@@ -22,16 +22,18 @@ class Language(str, enum.Enum):
 app = command_group("Pictures of the graph.")
 
 
+PAGE = (".html", ".htm")
+PICTURE = (*PAGE, ".png", ".svg")
+
+
 def _write_picture(out: Path, page, figure):
     """out as a page (.html: page() is its text) or a figure (.png/.svg: figure(path) draws
-    it), written atomically."""
+    it), written atomically. The command checked the extension before its work."""
     suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
+    if suffix in PAGE:
         with atomic_text(str(out)) as f:
             f.write(page())
         return
-    if suffix not in (".png", ".svg"):
-        raise KgError(f"{out}: choose .html, .png or .svg")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.tmp{suffix}")
     try:
@@ -78,6 +80,7 @@ def recurrence_command(
 
     Example: kg viz recurrence --db seeds.kg --out recurrence.html
     """
+    checked_suffix(out, PICTURE, "kg viz recurrence")
     from kg.viz import recurrence
     from kg.viz.aggregate import aggregate
 
@@ -102,6 +105,7 @@ def trends_command(
 
     Example: kg viz trends --db seeds.kg --out trends.html
     """
+    checked_suffix(out, PICTURE, "kg viz trends")
     from kg.trends import trends
     from kg.viz import trends as pictures
 
@@ -121,7 +125,7 @@ def trends_command(
 @app.command("themes")
 def themes_command(
     db: DB,
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html (a page).")],
     top: Annotated[int, typer.Option("--top", min=1, help="Themes shown.")] = 30,
     organizations: Annotated[int, typer.Option("--organizations", min=1, help="Organizations shown: those raising the most of the themes shown.")] = 40,
 ) -> None:
@@ -131,6 +135,7 @@ def themes_command(
 
     Example: kg viz themes --db seeds.kg --out themes.html
     """
+    checked_suffix(out, PAGE, "kg viz themes")
     from kg.themes import themes
     from kg.trends import PROBLEMS_WITH_ORGANIZATIONS
     from kg.viz.trends import shown_organizations, themes_html
@@ -152,6 +157,7 @@ def report_command(
 
     Example: kg report --db seeds.kg --out report.html
     """
+    checked_suffix(out, PAGE, "kg report")
     from kg.viz.report import html
 
     with atomic_text(str(out)) as f:
