@@ -1,0 +1,21 @@
+"""What a new user tripped over, through the CLI: a bad --terms file, a terminal that asks
+for ASCII, --db naming a folder that is not a store, advice for OPTIONAL MATCH that must
+itself run, --limit in kg explain, kg load neo4j without settings, and counts in words."""
+from __future__ import annotations
+
+from tests.cli import kg
+
+
+def lines(result) -> list[str]:
+    return result.stderr.decode().splitlines()
+
+
+def test_a_terms_file_that_cannot_be_read_is_one_line_naming_it(seed_store, tmp_path):
+    bad = tmp_path / "terms.txt"
+    bad.write_bytes("暮气较重\n".encode("gbk"))  # not UTF-8
+    for terms, reason in ((tmp_path / "missing.txt", "no such file of terms"), (tmp_path, "is a folder"),
+                          (bad, "not UTF-8 text")):
+        result = kg("trends", "--db", str(seed_store.path), "--terms", str(terms))
+        assert result.returncode == 1
+        (line,) = lines(result)
+        assert line.startswith(f"kg: {terms}: {reason}")
