@@ -3,6 +3,8 @@ for ASCII, --db naming a folder that is not a store, advice for OPTIONAL MATCH t
 itself run, --limit in kg explain, kg load neo4j without settings, and counts in words."""
 from __future__ import annotations
 
+import pytest
+
 from tests.cli import kg
 
 
@@ -19,3 +21,14 @@ def test_a_terms_file_that_cannot_be_read_is_one_line_naming_it(seed_store, tmp_
         assert result.returncode == 1
         (line,) = lines(result)
         assert line.startswith(f"kg: {terms}: {reason}")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
+def test_output_is_utf8_whatever_the_terminal_asks(seed_store, fmt):
+    args = ("query", "--db", str(seed_store.path), "--name", "recurring-regulations", "--format", fmt)
+    wanted = kg(*args, env={"PYTHONIOENCODING": "utf-8"})
+    for env in ({"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": None, "LC_ALL": "C", "LANG": "C"}):
+        result = kg(*args, env=env)
+        assert result.returncode == 0, result.stderr.decode()
+        assert "中国共产党党组工作条例" in result.stdout.decode("utf-8")
+        assert result.stdout == wanted.stdout
