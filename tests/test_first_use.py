@@ -3,9 +3,12 @@ for ASCII, --db naming a folder that is not a store, advice for OPTIONAL MATCH t
 itself run, --limit in kg explain, kg load neo4j without settings, and counts in words."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.cli import kg
+from tests.conftest import SEEDS
 
 
 def lines(result) -> list[str]:
@@ -32,3 +35,17 @@ def test_output_is_utf8_whatever_the_terminal_asks(seed_store, fmt):
         assert result.returncode == 0, result.stderr.decode()
         assert "中国共产党党组工作条例" in result.stdout.decode("utf-8")
         assert result.stdout == wanted.stdout
+
+
+def test_a_folder_that_is_not_a_store_is_called_so(tmp_path):
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], notices)  # --db given the notices by mistake
+    result = kg("query", "--db", str(notices), "--name", "teams")
+    assert result.returncode == 1
+    (line,) = lines(result)
+    assert f"{notices}: not a kg store" in line and "run `kg build" not in line
+    assert f"{notices}: not a kg store" in kg("build", str(SEEDS), "--db", str(notices)).stderr.decode()  # as build says
+    empty = tmp_path / "empty"
+    empty.mkdir()  # a build may make a store here: the advice stays
+    assert f"run `kg build NOTICES --db {empty}`" in kg("query", "--db", str(empty), "--name", "teams").stderr.decode()

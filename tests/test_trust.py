@@ -99,8 +99,10 @@ def test_readme_first_command_on_a_clone_without_shared(tmp_path):
 def test_a_query_during_a_first_build_says_a_build_is_running(tmp_path):
     import fcntl
 
+    from kg.store_folder import claim
+
     db = tmp_path / "first.kg"
-    db.mkdir()
+    claim(db)  # a first build marks the store before it locks it
     with open(db / ".lock", "w") as lock:  # what kg build holds while it writes
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = kg("query", "--db", str(db), "--name", "teams")

@@ -104,6 +104,10 @@ class EmbeddedStore:
             return not_a_folder
         if self.building():
             return StoreError(f"{self.path}: the first build of this store is still running; ask again when it ends")
+        if self.path.is_dir() and not store_folder.is_store(self.path) and any(self.path.iterdir()):
+            # kg build would refuse this folder (store_folder.claim): advising it would send the user round.
+            return store_folder.NotAStore(f"{self.path}: not a kg store (it holds other files, and no "
+                                          f"{store_folder.MARKER}); --db names the folder kg build made")
         return StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
 
     def building(self) -> bool:
