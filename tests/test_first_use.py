@@ -3,6 +3,7 @@ for ASCII, --db naming a folder that is not a store, advice for OPTIONAL MATCH t
 itself run, --limit in kg explain, kg load neo4j without settings, and counts in words."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -49,3 +50,16 @@ def test_a_folder_that_is_not_a_store_is_called_so(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()  # a build may make a store here: the advice stays
     assert f"run `kg build NOTICES --db {empty}`" in kg("query", "--db", str(empty), "--name", "teams").stderr.decode()
+
+
+def test_the_optional_match_advice_runs(seed_store):
+    db = str(seed_store.path)
+    result = kg("query", "--db", db, "MATCH (r:Regulation) OPTIONAL MATCH (r)<-[:CITES]-(d:Document) RETURN count(d)")
+    assert result.returncode == 1
+    (line,) = lines(result)
+    advised = re.findall(r"`([^`]+)`", line)
+    assert len(advised) == 2 and all("CITES" in a for a in advised)
+    for pattern in advised:
+        ran = kg("query", "--db", db, pattern + " RETURN count(*) AS n", "--format", "csv")
+        assert ran.returncode == 0, ran.stderr.decode()
+        assert ran.stdout.decode().split() == ["n", "111"]  # every citation

@@ -522,9 +522,13 @@ def _explained(error: RuntimeError) -> str:
     if one_way is None:
         return str(error)
     rel_type = one_way.group(1)
-    spec = model().relationships[rel_type]
-    return (f"{rel_type} is stored one way in the embedded store, and OPTIONAL MATCH cannot walk it backwards; "
-            f"write the pattern from its start, (:{spec['from']})-[:{rel_type}]->(:{spec['to']})")
+    start, end = model().relationships[rel_type]["from"], model().relationships[rel_type]["to"]
+    # Writing the arrow the other way round is not enough: what fails is walking from an end
+    # node matched before. Advise whole clauses that run (tests/test_first_use.py runs them).
+    return (f"{rel_type} is stored one way in the embedded store, and OPTIONAL MATCH (or an EXISTS or COUNT "
+            f"subquery) cannot walk it from a {end} matched before to its {start}; start from the {start}: "
+            f"`MATCH (a:{start}) OPTIONAL MATCH (a)-[:{rel_type}]->(b:{end})`, or, where every row has one, "
+            f"use MATCH, which walks it either way: `MATCH (b:{end})<-[:{rel_type}]-(a:{start})`")
 
 
 @contextlib.contextmanager
