@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 
 import pytest
 
@@ -63,3 +64,20 @@ def test_the_optional_match_advice_runs(seed_store):
         ran = kg("query", "--db", db, pattern + " RETURN count(*) AS n", "--format", "csv")
         assert ran.returncode == 0, ran.stderr.decode()
         assert ran.stdout.decode().split() == ["n", "111"]  # every citation
+
+
+def test_load_neo4j_checks_its_settings_before_reading_notices(tmp_path):
+    notices = tmp_path / "notices"
+    notices.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], notices)
+    (notices / "empty.txt").write_bytes(b"")  # a notice read would be reported: none is
+    result = kg("load", "neo4j", str(notices), env={"NEO4J_URI": None})
+    assert result.returncode == 1
+    assert lines(result) == ["kg: no Neo4j address: set NEO4J_URI (e.g. bolt://localhost:7687) or pass --uri"]
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = kg("load", "neo4j", str(notices), env={"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "x"})
+    assert result.returncode == 1
+    (line,) = lines(result)
+    assert line.startswith(f"kg: cannot reach Neo4j at bolt://127.0.0.1:{port}")
