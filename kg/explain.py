@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from kg.corpus import locate
-from kg.errors import InputError
+from kg.errors import InputError, counted
 from kg.extract.layout import sentence_bounds
 from kg.graph import abbreviate, model
 from kg.normalize import normalize
@@ -80,7 +80,7 @@ def theme(store, text: str, limit: int = 50) -> list[Fact]:
     if not rows:
         return []
     evidence = [e for _, prov in rows[:limit] for e in _evidence(prov, sources)]
-    facts = [Fact(f"Theme {normalize(text)}: {len(rows)} problem(s)", evidence)]
+    facts = [Fact(f"Theme {normalize(text)}: {counted(len(rows), 'problem')}", evidence)]
     if len(rows) > limit:
         facts.append(Fact(f"Theme: {limit} of {len(rows)} problems shown", shown=limit, total=len(rows)))
     return facts

@@ -81,3 +81,12 @@ def test_load_neo4j_checks_its_settings_before_reading_notices(tmp_path):
     assert result.returncode == 1
     (line,) = lines(result)
     assert line.startswith(f"kg: cannot reach Neo4j at bolt://127.0.0.1:{port}")
+
+
+def test_counts_read_in_the_singular_for_one(seed_store, tmp_path):
+    result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / "r.html"),
+                "--min-organizations", "1")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "cited by at least 1 organization," in result.stderr.decode()
+    result = kg("trends", "--db", str(seed_store.path))
+    assert "1 notice with neither date is left out" in result.stderr.decode()

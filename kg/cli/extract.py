@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import error, notices, progress_bar
+from kg.errors import counted
 from kg.fileio import atomic_text
 
 
@@ -39,5 +40,5 @@ def extract_command(
     for failure in report.failures[reported:]:
         error(str(failure))
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import command_group, error, progress_bar
+from kg.errors import counted
 
 app = command_group("Load the graph into a database server.")
 
@@ -62,6 +63,6 @@ def load_neo4j(
         f"{summary.nodes_deleted} nodes and {summary.relationships_deleted} relationships of replaced versions removed",
         err=True)
     if failures:
-        error(f"{len(failures)} documents failed and were not loaded")
+        error(f"{counted(len(failures), 'document')} failed and {'was' if len(failures) == 1 else 'were'} not loaded")
         raise typer.Exit(1)
 

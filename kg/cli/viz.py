@@ -11,7 +11,7 @@ import typer
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
 from kg.cli.common import command_group
-from kg.errors import KgError
+from kg.errors import KgError, counted
 from kg.fileio import atomic_text, writing
 
 class Language(str, enum.Enum):
@@ -88,8 +88,9 @@ def recurrence_command(
         raise KgError(f"{db}: no regulation{' of kind ' + kind.value if kind else ''} is cited by {min_organizations} "
                       f"or more organizations{where}; lower --min-organizations")
     _write_picture(out, lambda: recurrence.html(data, lang.value), lambda tmp: recurrence.figure(data, tmp))
-    typer.echo(f"{out}: {len(data.regulations)} of {data.recurring} regulations cited by at least {min_organizations} "
-               f"organizations, {len(data.organizations)} organizations", err=True)
+    typer.echo(f"{out}: {len(data.regulations)} of {counted(data.recurring, 'regulation')} cited by at least "
+               f"{counted(min_organizations, 'organization')}, {counted(len(data.organizations), 'organization')}",
+               err=True)
 
 
 @app.command("trends")
@@ -109,7 +110,7 @@ def trends_command(
     if not rows:
         raise KgError(f"{db}: no dated notices to draw")
     _write_picture(out, lambda: pictures.trends_html(rows, by.value), lambda tmp: pictures.trends_figure(rows, tmp))
-    typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
+    typer.echo(f"{out}: {counted(len(rows), f'{by.value} row')}", err=True)
 
 
 @app.command("themes")
@@ -131,7 +132,7 @@ def themes_command(
     names = dict(store.query("MATCH (o:Organization) RETURN o.key, o.name")[1])
     with atomic_text(str(out)) as f:
         f.write(themes_html(found, names, top))
-    typer.echo(f"{out}: {min(top, len(found))} themes", err=True)
+    typer.echo(f"{out}: {counted(min(top, len(found)), 'theme')}", err=True)
 
 
 def report_command(
