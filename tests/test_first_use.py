@@ -90,3 +90,17 @@ def test_counts_read_in_the_singular_for_one(seed_store, tmp_path):
     assert "cited by at least 1 organization," in result.stderr.decode()
     result = kg("trends", "--db", str(seed_store.path))
     assert "1 notice with neither date is left out" in result.stderr.decode()
+
+
+def test_explain_limit_cuts_the_nodes_own_evidence(seed_store):
+    result = kg("explain", "--db", str(seed_store.path), "中国共产党纪律处分条例", "--limit", "2")
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode().splitlines()
+    assert out[0] == "Regulation 中国共产党纪律处分条例"
+    own = []  # the lines under the node, before its first relationship
+    for line in out[1:]:
+        if not line.startswith(" "):
+            break
+        own.append(line)
+    assert len(own) == 3  # two pieces of evidence, and what the limit left out
+    assert own[-1] == "    … 3 more: evidence, 2 of 5 shown (--limit 5 shows all)"
