@@ -26,7 +26,7 @@ from pathlib import Path
 from kg.cache import ExtractionCache
 from kg.corpus import Corpus, corpus_of
 from kg.curation import Curation
-from kg.errors import InputError, KgError, printable
+from kg.errors import InputError, KgError, none_read, printable
 from kg.fileio import disk_error
 from kg.bulk import BulkGraph, pack
 from kg.graph import Graph
@@ -252,7 +252,7 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
                                             corpus)
             statements.finish()
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
-                raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
+                raise NothingToBuild(f"{db}: {none_read(len(sources))}; the store was "
                                      f"left as it was", report.failures)
             if curation is not None:
                 curation.check_effect(report.curated)  # a file that names nothing is a mistake
@@ -296,7 +296,7 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
     report.changes = changes
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
-        raise NothingToBuild(f"{store.path}: none of the {len(sources)} notices could be read; the store was "
+        raise NothingToBuild(f"{store.path}: {none_read(len(sources))}; the store was "
                              f"left as it was", report.failures)
     report.documents = after
     report.seconds["graph"] = time.perf_counter() - start

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, counted
 
 DEFAULT_FILE = "kg-curation.toml"
 LABELS = ("Regulation", "Organization")
@@ -75,7 +75,7 @@ class Decision:
     def describe(self) -> str:
         if self.kind == "same-as":
             return f"same-as {self.label} {self.key!r} ← {self.other!r}"
-        return f"keep-apart {self.label} {self.key!r} in {len(self.docs)} notice(s)"
+        return f"keep-apart {self.label} {self.key!r} in {counted(len(self.docs), 'notice')}"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 
 from kg.corpus import locate
-from kg.errors import InputError
+from kg.errors import InputError, counted
 from kg.extract.layout import sentence_bounds
 from kg.graph import abbreviate, model
 from kg.normalize import normalize
@@ -27,6 +27,7 @@ class Fact:
     evidence: list[Evidence] = field(default_factory=list)
     shown: int | None = None  # for a kind of relationship cut at the limit: how many are shown
     total: int | None = None  # … of how many
+    more: int = 0  # pieces of its own evidence the limit left out
 
 
 def _node_query(label: str) -> str:
@@ -79,8 +80,8 @@ def theme(store, text: str, limit: int = 50) -> list[Fact]:
             if normalize(text) in problem_terms(body, stored)]
     if not rows:
         return []
-    evidence = [e for _, prov in rows[:limit] for e in _evidence(prov, sources)]
-    facts = [Fact(f"Theme {normalize(text)}: {len(rows)} problem(s)", evidence)]
+    evidence = [e for _, prov in rows[:limit] for e in _evidence(json.loads(prov or "[]"), sources)]
+    facts = [Fact(f"Theme {normalize(text)}: {counted(len(rows), 'problem')}", evidence)]
     if len(rows) > limit:
         facts.append(Fact(f"Theme: {limit} of {len(rows)} problems shown", shown=limit, total=len(rows)))
     return facts
@@ -94,7 +95,8 @@ def similar(store, text: str, limit: int = 5) -> list[str]:
 
 def explain(store, text: str, limit: int = 50) -> list[Fact]:
     """Every node whose key, title or name is `text` (traditional forms read as simplified),
-    and every relationship touching it: at most `limit` of each kind, with the total."""
+    and every relationship touching it: at most `limit` of each kind, and of each one's
+    evidence, with the totals."""
     m = model()
     facts: list[Fact] = []
     sources = Sources(store)
@@ -108,7 +110,7 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
 
     for label in m.nodes:
         for key, prov in store.query(_node_query(label), {"text": normalize(text)})[1]:
-            facts.append(Fact(name(label, key, " "), _evidence(prov, sources)))
+            facts.append(_fact(name(label, key, " "), prov, sources, limit))
             for rel_type, spec in m.relationships.items():
                 for side, other in (("from", "to"), ("to", "from")):
                     if spec[side] != label:
@@ -118,7 +120,7 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
                         ends = (name(label, key), name(spec[other], other_key))
                         if side == "to":
                             ends = ends[::-1]
-                        facts.append(Fact(f"{rel_type} {ends[0]} → {ends[1]}", _evidence(rel_prov, sources)))
+                        facts.append(_fact(f"{rel_type} {ends[0]} → {ends[1]}", rel_prov, sources, limit))
                     if len(rows) == limit:
                         total = store.query(_count_query(rel_type, side), {"key": key})[1][0][0]
                         if total > limit:
@@ -156,9 +158,16 @@ class Sources:
         return text_of(doc, self.path(doc))
 
 
-def _evidence(prov_json: str | None, sources: Sources) -> list[Evidence]:
+def _fact(what: str, prov_json: str | None, sources: Sources, limit: int) -> Fact:
+    """A node or relationship with at most `limit` pieces of its evidence (a node keeps up
+    to 100: --limit is what a reader asked to see of each), and how many more there are."""
+    entries = json.loads(prov_json or "[]")
+    return Fact(what, _evidence(entries[:limit], sources), more=max(0, len(entries) - limit))
+
+
+def _evidence(entries: list[dict], sources: Sources) -> list[Evidence]:
     out = []
-    for e in json.loads(prov_json or "[]"):
+    for e in entries:
         source = sources.names.get(e["doc"])
         text = sources.text(e["doc"])
         start, end = e["span"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError, printable
+from kg.errors import InputError, counted, printable
 from kg.model import Document
 from kg.store_folder import is_store
 
@@ -37,11 +37,13 @@ class Inputs:
         lines = []
         if self.skipped:
             kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in self.skipped})
-            lines.append(f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
+            what = "is not a notice" if len(self.skipped) == 1 else "are not notices"
+            lines.append(f"skipped {counted(len(self.skipped), 'file')} that {what} ({', '.join(kinds)}; notices are "
                          f"{', '.join(sorted(TEXT_SUFFIXES))}): {_names(self.skipped, shown)}")
         if self.not_files:
             kinds = sorted({kind for _, kind in self.not_files})
-            lines.append(f"skipped {len(self.not_files)} entries that are not regular files ({', '.join(kinds)}): "
+            what = "is not a regular file" if len(self.not_files) == 1 else "are not regular files"
+            lines.append(f"skipped {counted(len(self.not_files), 'entry', 'entries')} that {what} ({', '.join(kinds)}): "
                          f"{_names([p for p, _ in self.not_files], shown)}")
         return "\n".join(lines) or None
 

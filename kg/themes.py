@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.data import load
+from kg.errors import InputError
 
 WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Part-of-speech tags that name what a problem is about: nouns, verbal nouns, fixed terms.
@@ -108,7 +109,17 @@ def read_terms(path: str | None) -> tuple[str, ...]:
     """A user's own terms: one per line, # comments allowed."""
     if not path:
         return ()
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    # A file that cannot be read is the user's to fix: one line naming it, never a traceback.
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(path, "no such file of terms") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file of terms (one per line)") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text: terms are read one per line, in UTF-8") from None
+    except OSError as e:
+        raise InputError(path, f"cannot be read ({e.strerror or e})") from None
     return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
 
 

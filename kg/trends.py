@@ -15,6 +15,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kg.errors import counted
 from kg.themes import problem_terms
 
 BY = ("year", "quarter", "province", "level", "kind")
@@ -165,7 +166,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int 
             previous = titles
     return rows, {"by": by, "undated_notices": undated, "merged": merged,
                   "dated_by": "a notice belongs to its inspection's start date, else its publication date",
-                  "left_out": f"{undated} notice(s) {LEFT_OUT[by]} are left out"}
+                  "left_out": f"{counted(undated, 'notice')} {LEFT_OUT[by]} {'is' if undated == 1 else 'are'} left out"}
 
 
 def organizations_citing(docs: dict[str, Notice]) -> dict[str, set[str]]:

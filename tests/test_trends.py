@@ -32,7 +32,7 @@ def test_one_row_per_year_with_counts_and_lags_from_the_records(seed_store, reco
         if r["inspection"] and r["inspection"]["start"]:
             by_year[r["inspection"]["start"][:4]].append(r)
     assert sorted(rows) == sorted(by_year) == ["2020", "2023", "2024"]
-    assert "1 notice(s) with neither date are left out" in result.stderr.decode()  # the annual report
+    assert "1 notice with neither date is left out" in result.stderr.decode()  # the annual report
     for year, recs in by_year.items():
         row = rows[year]
         assert row["notices"] == row["inspections"] == row["organizations"] == len(recs)
@@ -103,7 +103,7 @@ def test_explain_a_theme_lists_its_problems_with_spans(seed_store):
     result = kg("explain", "--db", str(seed_store.path), "三重一大")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
-    assert out.startswith("Theme 三重一大: 1 problem(s)\n")
+    assert out.startswith("Theme 三重一大: 1 problem\n")
     assert "[problems." in out and "【" in out and "三重一大" in out
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import error, notices, progress_bar
+from kg.errors import counted
 
 
 def build_command(
@@ -64,15 +65,17 @@ def build_command(
     if report.full_because:
         typer.echo(f"{db}: rebuilt in full: {report.full_because}", err=True)
     if report.changes is not None:
-        typer.echo(f"{db}: notices {describe(report.changes)}; wrote {report.written['nodes']} nodes and "
-                   f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
-                   f"{report.deleted['relationships']} relationships{_journal(report)}", err=True)
+        typer.echo(f"{db}: notices {describe(report.changes)}; wrote {counted(report.written['nodes'], 'node')} and "
+                   f"{counted(report.written['relationships'], 'relationship')}, deleted "
+                   f"{counted(report.deleted['nodes'], 'node')} and "
+                   f"{counted(report.deleted['relationships'], 'relationship')}{_journal(report)}", err=True)
     unchanged = f", {report.changes.unchanged} unchanged" if report.changes is not None else ""
-    typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached{unchanged}), "
-               f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
+    typer.echo(f"{db}: {counted(report.documents, 'document')} ({report.extracted} extracted, {report.cached} "
+               f"cached{unchanged}), {counted(nodes, 'node')}, {counted(rels, 'relationship')} "
+               f"in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)
 
 
@@ -86,8 +89,9 @@ def _journal(report) -> str:
     if info.get("checkpointed"):
         said.append("checkpointed the write-ahead log it found into the database")
     if info.get("wal_bytes"):
+        # Not "checkpointed past": that read as if this build had checkpointed.
         said.append(f"{info['wal_bytes'] / 1e6:.1f} MB of changes wait in the write-ahead log "
-                    f"(checkpointed past {WAL_LIMIT / 1e6:.1f} MB)")
+                    f"(kg checkpoints it once it passes {WAL_LIMIT / 1e6:.1f} MB)")
     return "".join(f"; {s}" for s in said)
 
 
@@ -101,7 +105,8 @@ def _say_curation(decisions, applied) -> None:
     for d in unused:
         error(f"{d.where}: {d.describe()}: nothing in these notices matches; no effect")
     took = len(decisions.decisions) - len(unused)
-    typer.echo(f"curation {decisions.path}: {took} of {len(decisions.decisions)} decisions took effect", err=True)
+    typer.echo(f"curation {decisions.path}: {took} of {counted(len(decisions.decisions), 'decision')} took effect",
+               err=True)
 
 
 def _dry_run(sources: list[str], db: str, decisions) -> None:
@@ -117,7 +122,7 @@ def _dry_run(sources: list[str], db: str, decisions) -> None:
     _say_curation(decisions, report.curated)
     for d in decisions.decisions:
         if d.line in report.curated:
-            typer.echo(f"{d.where}: {d.describe()}: would change {report.curated[d.line]} notice(s)")
+            typer.echo(f"{d.where}: {d.describe()}: would change {counted(report.curated[d.line], 'notice')}")
     for label in ("Regulation", "Organization"):
         old = {k for (lab, k) in before.nodes if lab == label}
         new = {k for (lab, k) in after.nodes if lab == label}
@@ -126,5 +131,5 @@ def _dry_run(sources: list[str], db: str, decisions) -> None:
         for key in sorted(new - old):
             typer.echo(f"  {label} {key!r} would be made")
     (bn, br), (an, ar) = before.counts(), after.counts()
-    typer.echo(f"dry run, nothing written: {sum(bn.values())} → {sum(an.values())} nodes, "
-               f"{sum(br.values())} → {sum(ar.values())} relationships")
+    typer.echo(f"dry run, nothing written: {sum(bn.values())} → {counted(sum(an.values()), 'node')}, "
+               f"{sum(br.values())} → {counted(sum(ar.values()), 'relationship')}")

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.common import error, notices, progress_bar
+from kg.errors import counted
 
 
 class CoverageFormat(str, enum.Enum):
@@ -46,7 +47,7 @@ def coverage_command(
     else:
         _print_table(result, show)
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)
 
 
@@ -55,7 +56,7 @@ def _print_table(result, show: int) -> None:
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 200)
-    table = Table("fact", "notices", "of", "share", title=f"{result.notices} notices")
+    table = Table("fact", "notices", "of", "share", title=counted(result.notices, "notice"))
     for f in result.facts.values():
         table.add_row(f.fact, str(f.found), str(f.of), f"{f.share:.0%}")
     for column in table.columns[1:]:
@@ -76,6 +77,6 @@ def _print_table(result, show: int) -> None:
             more = f" … and {len(names) - show} more" if len(names) > show else ""
             console.print(f"  {kind} ({len(names)}): {', '.join(names[:show])}{more}", markup=False)
     if result.warnings:
-        console.print(f"Warnings in {result.warned_notices} notices (text seen but not placed):")
+        console.print(f"Warnings in {counted(result.warned_notices, 'notice')} (text seen but not placed):")
         for rule, n in sorted(result.warnings.items(), key=lambda kv: (-kv[1], kv[0])):
             console.print(f"  {n:>5}  {rule}", markup=False)

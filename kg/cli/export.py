@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import checked_suffix, error
-from kg.errors import KgError
+from kg.errors import KgError, none_read
 from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
 
@@ -62,7 +62,7 @@ def graph_of_notices(paths: list[str]):
                                      corpus=corpus_of(sources, [p for p in paths if os.path.isdir(p)]))
     if report.documents == 0:  # an empty graph is not an export of these notices
         first = f" ({report.failures[0]}{', …' if len(report.failures) > 1 else ''})" if report.failures else ""
-        raise KgError(f"{', '.join(paths)}: none of the {len(sources)} notices could be read{first}; "
+        raise KgError(f"{', '.join(paths)}: {none_read(len(sources))}{first}; "
                       "nothing was written")
     for failure in report.failures:
         error(str(failure))

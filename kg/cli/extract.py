@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import error, notices, progress_bar
-from kg.errors import KgError
+from kg.errors import KgError, counted
 from kg.fileio import atomic_text
 
 
@@ -44,5 +44,5 @@ def extract_command(
             kept = "the file was left as it was" if out.exists() else "no file was created"
             raise KgError(f"{out}: none of the {len(sources)} documents could be read; {kept}")
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)

@@ -11,7 +11,7 @@ import typer
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
 from kg.cli.common import checked_suffix, command_group
-from kg.errors import KgError
+from kg.errors import KgError, counted
 from kg.fileio import atomic_text, writing
 
 class Language(str, enum.Enum):
@@ -91,8 +91,9 @@ def recurrence_command(
         raise KgError(f"{db}: no regulation{' of kind ' + kind.value if kind else ''} is cited by {min_organizations} "
                       f"or more organizations{where}; lower --min-organizations")
     _write_picture(out, lambda: recurrence.html(data, lang.value), lambda tmp: recurrence.figure(data, tmp))
-    typer.echo(f"{out}: {len(data.regulations)} of {data.recurring} regulations cited by at least {min_organizations} "
-               f"organizations, {len(data.organizations)} organizations", err=True)
+    typer.echo(f"{out}: {len(data.regulations)} of {counted(data.recurring, 'regulation')} cited by at least "
+               f"{counted(min_organizations, 'organization')}, {counted(len(data.organizations), 'organization')}",
+               err=True)
 
 
 @app.command("trends")
@@ -119,7 +120,7 @@ def trends_command(
         pictures.trends_figure(few, tmp, by.value, meta["merged"])
 
     _write_picture(out, lambda: pictures.trends_html(rows, by.value), figure)
-    typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
+    typer.echo(f"{out}: {counted(len(rows), f'{by.value} row')}", err=True)
 
 
 @app.command("themes")
@@ -146,7 +147,8 @@ def themes_command(
     with atomic_text(str(out)) as f:
         f.write(themes_html(found, names, top, organizations))
     shown, raising = shown_organizations(found[:top], organizations, names)
-    typer.echo(f"{out}: {min(top, len(found))} themes, {len(shown)} of {len(raising)} organizations raising them", err=True)
+    typer.echo(f"{out}: {counted(min(top, len(found)), 'theme')}, {len(shown)} of "
+               f"{counted(len(raising), 'organization')} raising them", err=True)
 
 
 def report_command(
