@@ -60,6 +60,7 @@ class Mapper:
             raise KgError(f"base IRI must end with / or #: {self.base!r}")
         self.lang = set(m["lang"])
         self.dates = model().dates
+        self.datatypes: dict[str, str] = m.get("datatypes", {})
         self._seen_evidence: set[str] = set()
         self._seen_edges: set[tuple] = set()  # doc eli:cites reg once, however often it cites it
 
@@ -82,6 +83,11 @@ class Mapper:
             return Literal(value, datatype=XSD.integer)
         if prop in self.dates:  # a period stated to the month (2022-05) is a gYearMonth
             return Literal(value, datatype=XSD.gYearMonth if len(value) == 7 else XSD.date)
+        if prop in self.datatypes:
+            datatype = ns(self.datatypes[prop])
+            if datatype == XSD.dateTime and "T" not in value:  # a fetch time known to the day
+                datatype = XSD.date
+            return Literal(value, datatype=datatype)
         if prop in self.lang or f"{prop}@{label}" in self.lang:
             return Literal(value, lang="zh-Hans")
         return Literal(value)
