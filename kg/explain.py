@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from kg import feeds
 from kg.corpus import locate
 from kg.errors import InputError, counted
 from kg.extract.layout import sentence_bounds
@@ -19,6 +20,7 @@ class Evidence:
     rule: str
     quote: str
     context: str | None  # the quote in its sentence, when the document is still readable
+    url: str | None = None  # the page the document was read from, where it was read from the web
 
 
 @dataclass
@@ -50,7 +52,7 @@ def _count_query(rel_type: str, side: str) -> str:
     return _match(rel_type, side) + "RETURN count(r)"
 
 
-SOURCES = "MATCH (d:Document) RETURN d.key, d.source"
+SOURCES = "MATCH (d:Document) RETURN d.key, d.source, d.url"
 ISSUERS = "MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) RETURN d.key, o.name"
 # Titles and names that contain the text asked for: suggestions when nothing matches exactly.
 SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS name, n.key AS key "
@@ -147,8 +149,12 @@ class Sources:
     store's build recorded, whatever folder kg runs in."""
 
     def __init__(self, store):
-        self.names: dict[str, str] = dict(store.query(SOURCES)[1])
-        self.roots: dict[str, str] = store.build_info().get("roots") or {}
+        rows = store.query(SOURCES)[1]
+        self.names: dict[str, str] = {doc: name for doc, name, _ in rows}
+        self.urls: dict[str, str] = {doc: url for doc, _, url in rows if url}
+        info = store.build_info()
+        self.roots: dict[str, str] = info.get("roots") or {}
+        feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
 
     def path(self, doc: str) -> str | None:
         name = self.names.get(doc)
@@ -181,5 +187,5 @@ def _evidence(entries: list[dict], sources: Sources) -> list[Evidence]:
             s_end = max(s_end, end)
             context = text[s_start:start] + "【" + text[start:end] + "】" + text[end:s_end]
             context = context.replace("\n", " ").strip()
-        out.append(Evidence(source, e["span"], e["rule"], e["quote"], context))
+        out.append(Evidence(source, e["span"], e["rule"], e["quote"], context, sources.urls.get(e["doc"])))
     return out

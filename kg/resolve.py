@@ -108,6 +108,7 @@ def fragment(r: dict) -> Graph:
     d = graph.add_node("Document", doc, {
         "source": r["source"], "title": r["title"], "doc_type": r["doc_type"], "published": r["published"],
         "published_day": day_number(r["published"]), "length": r.get("length"), "encoding": r.get("encoding"),
+        "url": r.get("url"), "fetched": r.get("fetched"),  # the page cited, for a notice read from the web
     }, doc_ev)
 
     org = None

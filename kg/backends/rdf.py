@@ -86,6 +86,7 @@ class Mapper:
             raise KgError(f"base IRI's scheme is one of kg's prefixes: {self.base!r}")
         self.lang = set(m["lang"])
         self.dates = model().dates
+        self.datatypes: dict[str, str] = m.get("datatypes", {})
         # What was written already, kept small (a store has millions): an evidence IRI's
         # digest as a number; a direct triple as a 128-bit digest (doc eli:cites reg once,
         # however often it cites it).
@@ -111,6 +112,11 @@ class Mapper:
             return Literal(value, datatype=XSD.integer)
         if prop in self.dates:  # a period stated to the month (2022-05) is a gYearMonth
             return Literal(value, datatype=XSD.gYearMonth if len(value) == 7 else XSD.date)
+        if prop in self.datatypes:
+            datatype = ns(self.datatypes[prop])
+            if datatype == XSD.dateTime and "T" not in value:  # a fetch time known to the day
+                datatype = XSD.date
+            return Literal(value, datatype=datatype)
         if prop in self.lang or f"{prop}@{label}" in self.lang:
             return Literal(value, lang="zh-Hans")
         return Literal(value)

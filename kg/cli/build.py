@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error, notices, progress_bar
+from kg.cli.common import FIELD_HELP, error, notices, progress_bar
 from kg.errors import counted
 
 
@@ -20,8 +20,13 @@ def build_command(
         "--curation", metavar="FILE", help="Same-as / keep-apart decisions (default: kg-curation.toml here, if any).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what the curation would merge and split; write nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Rebuild the whole store, even where only some notices changed.")] = False,
+    field: Annotated[Optional[list[str]], typer.Option("--field", metavar="ROLE=NAME", help=FIELD_HELP)] = None,
 ) -> None:
     """Build the embedded graph store from notices, or bring it up to date.
+
+    Notices are .txt and .html files, a scraper's feeds (.jsonl, .json, .csv: one item
+    per page) and web archives (.warc, .warc.gz), in folders or named; each feed item or
+    archived page is a notice of its own, named FILE#KEY, and keeps its URL.
 
     On a new store: extracts every notice (reusing cached results for unchanged files),
     resolves entities across documents, applies the curation file, and writes the store.
@@ -38,7 +43,7 @@ def build_command(
     from kg.build import NothingToBuild, build_store
     from kg.incremental import describe
 
-    sources = notices(paths)  # a mistyped path stops here, before the store is touched
+    sources = notices(paths, fields=field)  # a mistyped path stops here, before the store is touched
     decisions = curation_file.find(curation)  # so does a curation file with an error
     if dry_run:
         _dry_run(sources, db, decisions)

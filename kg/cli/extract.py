@@ -7,19 +7,22 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error, notices, progress_bar
+from kg.cli.common import FIELD_HELP, error, notices, progress_bar
 from kg.errors import KgError, counted
 from kg.fileio import atomic_text
 
 
 def extract_command(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html); - reads stdin.", show_default=False)],
+    paths: Annotated[list[str], typer.Argument(help="Files or folders of notices (.txt, .html, feeds .jsonl/.json/.csv, web archives .warc/.warc.gz); - reads stdin.", show_default=False)],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="FILE", help="Write JSON Lines here (atomically) instead of stdout.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes extracting in parallel.")] = 1,
+    field: Annotated[Optional[list[str]], typer.Option("--field", metavar="ROLE=NAME", help=FIELD_HELP)] = None,
 ) -> None:
     """Notices in, one JSON record per document out, with source spans.
 
     Reads issuer, inspection, dates, problems, citations, statistics and contacts.
+    A feed (.jsonl, .json, .csv) or web archive (.warc, .warc.gz) gives one record per
+    item, with its url and fetch time.
     Writes one JSON record per document, in input order. A file that cannot be read
     is reported on stderr as `kg: FILE: reason`; the others are still processed and
     written, and the exit code is 1. If no document can be read, --out is left as it
@@ -27,7 +30,7 @@ def extract_command(
 
     Example: kg extract ../shared/corpus/seeds --out seeds.jsonl
     """
-    sources = notices(paths, missing_ok=True)  # a missing file is reported in input order
+    sources = notices(paths, missing_ok=True, fields=field)  # a missing file is reported in input order
     from kg.build import BuildReport, iter_records
 
     report = BuildReport()

@@ -144,6 +144,7 @@ def explain_command(
         typer.echo(fact.what)
         for e in fact.evidence:
             where = e.source if e.span == [0, 0] else f"{e.source}:{e.span[0]}-{e.span[1]}"
+            where += f" <{e.url}>" if e.url else ""  # the page to cite, for a notice read from the web
             typer.echo(f"    {where}  [{e.rule}]  {e.context or e.quote}")
         if fact.more:
             total = len(fact.evidence) + fact.more
