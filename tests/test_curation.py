@@ -214,7 +214,7 @@ def test_a_decision_made_twice_is_written_once(tmp_path):
     same_as = ("curate", "same-as", "Regulation", FINAL, TRIAL, "--file", str(file))
     keep_apart = ("curate", "keep-apart", "Regulation", DISCIPLINE, "--doc", str(seed("002")), "--file", str(file))
     for args, said in ((same_as, f"same-as Regulation '{FINAL}' ← '{TRIAL}'"),
-                       (keep_apart, f"keep-apart Regulation '{DISCIPLINE}' in 1 notice(s)")):
+                       (keep_apart, f"keep-apart Regulation '{DISCIPLINE}' in 1 notice")):
         assert kg(*args, "--why", "first").returncode == 0
         kept = file.read_text(encoding="utf-8")
         again = kg(*args, "--why", "second")
@@ -239,7 +239,7 @@ def test_keep_apart_of_a_notice_that_is_not_there_is_refused(tmp_path, seed_stor
     sha = hashlib.sha256(seed("002").read_bytes()).hexdigest()
     result = kg("curate", "keep-apart", "Regulation", DISCIPLINE, "--doc", sha, "--db", str(seed_store.path),
                 "--file", str(file))
-    assert result.returncode == 0 and "in 1 notice(s)" in result.stderr.decode()
+    assert result.returncode == 0 and "in 1 notice;" in result.stderr.decode()
 
 
 def test_suggest_lists_titles_equal_but_for_trial_and_short_forms(corpus):
