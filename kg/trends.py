@@ -217,8 +217,12 @@ def louvain(g, citing: dict[str, set], min_organizations: int = 2) -> list[dict]
     CO_CITED graph with it too."""
     import networkx as nx
 
-    g = g.subgraph([n for n in g if g.degree(n) > 0])
-    groups = nx.community.louvain_communities(g, weight="weight", seed=0) if len(g) else []
+    # Louvain's result depends on the order nodes and edges were added, which follows the
+    # store's row order: sorted, the same store gives the same communities every run.
+    h = nx.Graph()
+    h.add_nodes_from(sorted(n for n in g if g.degree(n) > 0))
+    h.add_weighted_edges_from(sorted((min(a, b), max(a, b), w) for a, b, w in g.edges(data="weight")))
+    groups = nx.community.louvain_communities(h, weight="weight", seed=0) if len(h) else []
     out = []
     for members in groups:
         orgs = set().union(*(citing.get(m, set()) for m in members))
