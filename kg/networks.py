@@ -305,6 +305,8 @@ def _write_gexf(net: Network, out: TextIO) -> None:
               f'  <graph defaultedgetype="{"directed" if net.directed else "undirected"}" mode="static" '
               f'name="{_x(net.name)}">\n')
     for what, keys in (("node", node_keys), ("edge", edge_keys)):
+        if not keys:
+            continue
         out.write(f'    <attributes class="{what}" mode="static">\n')
         for i, (name, kind) in enumerate(keys.items()):
             out.write(f'      <attribute id="{i}" title="{_x(name)}" type="{GEXF_TYPES[kind]}" />\n')
@@ -314,13 +316,17 @@ def _write_gexf(net: Network, out: TextIO) -> None:
     out.write("    <nodes>\n")
     for n, attrs in net.nodes.items():
         values = "".join(f'<attvalue for="{node_ids[k]}" value="{_x(v)}" />' for k, v in attrs.items() if k != "label")
-        out.write(f'      <node id="{_x(n)}" label="{_x(attrs["label"])}"><attvalues>{values}</attvalues></node>\n')
+        out.write(f'      <node id="{_x(n)}" label="{_x(attrs["label"])}">{_attvalues(values)}</node>\n')
     out.write("    </nodes>\n    <edges>\n")
     for i, (s, t, attrs) in enumerate(net.edges):
         values = "".join(f'<attvalue for="{edge_ids[k]}" value="{_x(v)}" />' for k, v in attrs.items() if k != "weight")
         out.write(f'      <edge id="{i}" source="{_x(s)}" target="{_x(t)}" weight="{_x(attrs["weight"])}">'
-                  f'<attvalues>{values}</attvalues></edge>\n')
+                  f'{_attvalues(values)}</edge>\n')
     out.write("    </edges>\n  </graph>\n</gexf>\n")
+
+
+def _attvalues(values: str) -> str:
+    return f"<attvalues>{values}</attvalues>" if values else ""  # GEXF's schema wants one attvalue or none
 
 
 def write_csv(net: Network, edges_out: TextIO, nodes_out: TextIO) -> None:

@@ -155,3 +155,16 @@ def test_generated_notices(generated, tmp_path):
     top = export(store, tmp_path, "co-citation", "gexf", "--top", "50")
     assert top.number_of_edges() == 50
     assert min(weights(top).values()) >= sorted(store_co_cited(store).values(), reverse=True)[49]
+
+
+@pytest.mark.parametrize("fmt", ("graphml", "gexf"))
+def test_markup_and_controls_in_names_read_back(tmp_path, fmt):
+    net = networks.Network("citations", directed=True)
+    net.nodes = {"Organization:a": {"label": '市"妇联"<&>\x0c', "type": "organization"},
+                 "Regulation:b": {"label": "《条例》", "type": "regulation", "organizations": 1}}
+    net.edges = [("Organization:a", "Regulation:b", {"weight": 2, "studied": 2})]
+    out = tmp_path / f"n.{fmt}"
+    networks.write(net, str(out))
+    g = read(out)
+    assert g.nodes["Organization:a"]["label"] == '市"妇联"<&>\ufffd'  # XML cannot hold a form feed
+    assert g.edges["Organization:a", "Regulation:b"]["weight"] == 2 and int(g.nodes["Regulation:b"]["organizations"]) == 1
