@@ -93,6 +93,16 @@ def notices(store, extra_terms: tuple[str, ...] = ()) -> dict[str, Notice]:
     return out
 
 
+def citing_notices(store) -> dict[str, Notice]:
+    """Every notice with its organization and shared regulations only: what communities
+    need, without the inspections and problems trends() counts."""
+    out = {doc: Notice(doc, org, province, level, published, day)
+           for doc, published, day, org, province, level in store.query(DOCUMENTS)[1]}
+    for doc, titles in store.query(CITATIONS)[1]:
+        out[doc].regulations = titles
+    return out
+
+
 def period_of(notice: Notice, by: str) -> str | None:
     date, _ = notice.date
     if by == "year":
@@ -186,7 +196,7 @@ def communities(store, min_documents: int = 1, min_organizations: int = 2) -> li
     organization's habit, not regulations that travel together: left out."""
     import networkx as nx
 
-    docs = notices(store)
+    docs = citing_notices(store)
     citing = organizations_citing(docs)
     g = nx.Graph()
     for n in docs.values():
@@ -197,13 +207,27 @@ def communities(store, min_documents: int = 1, min_organizations: int = 2) -> li
                 w = g.get_edge_data(a, b, {"weight": 0})["weight"]
                 g.add_edge(a, b, weight=w + 1)
     g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_documents])
-    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
-    groups = nx.community.louvain_communities(g, weight="weight", seed=0) if len(g) else []
+    return louvain(g, citing, min_organizations)
+
+
+def louvain(g, citing: dict[str, set], min_organizations: int = 2) -> list[dict]:
+    """Louvain communities of the weighted graph g (seeded: the same every run), each
+    with its members and the organizations `citing` them, largest first; those fewer
+    than `min_organizations` organizations cite are left out. kg.networks groups the
+    CO_CITED graph with it too."""
+    import networkx as nx
+
+    # Louvain's result depends on the order nodes and edges were added, which follows the
+    # store's row order: sorted, the same store gives the same communities every run.
+    h = nx.Graph()
+    h.add_nodes_from(sorted(n for n in g if g.degree(n) > 0))
+    h.add_weighted_edges_from(sorted((min(a, b), max(a, b), w) for a, b, w in g.edges(data="weight")))
+    groups = nx.community.louvain_communities(h, weight="weight", seed=0) if len(h) else []
     out = []
     for members in groups:
-        orgs = set().union(*(citing[m] for m in members))
+        orgs = set().union(*(citing.get(m, set()) for m in members))
         if len(orgs) < min_organizations:
             continue
-        out.append({"members": sorted(members, key=lambda m: (-len(citing[m]), m)), "size": len(members),
+        out.append({"members": sorted(members, key=lambda m: (-len(citing.get(m, ())), m)), "size": len(members),
                     "organizations": len(orgs)})
     return sorted(out, key=lambda c: (-c["organizations"], -c["size"], c["members"][0]))

@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import checked_suffix, error
-from kg.errors import KgError, none_read
+from kg.errors import KgError, counted, none_read
 from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
 
@@ -33,6 +33,21 @@ RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, Export
 BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jsonl": ExportFormat.jsonl,
              ".cypher": ExportFormat.cypher, ".cql": ExportFormat.cypher, ".ttl": ExportFormat.turtle,
              ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig}
+
+
+class Network(str, enum.Enum):
+    citations = "citations"
+    co_citation = "co-citation"
+    inspections = "inspections"
+
+
+class NetworkKind(str, enum.Enum):
+    shared = "shared"
+    law = "law"
+    party_regulation = "party_regulation"
+    regulation = "regulation"
+    normative_document = "normative_document"
+    internal_rule = "internal_rule"
 
 
 def format_for(out: str | None, fmt: ExportFormat | None) -> ExportFormat:
@@ -95,6 +110,10 @@ def export_command(
     fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: the one --out's extension names; graphml on stdout).", show_default=False)] = None,
     out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="IRI", help="Base IRI of RDF resources (default https://w3id.org/kg-notices/id/).")] = None,
+    network: Annotated[Optional[Network], typer.Option("--network", help="A projected, weighted network instead of the graph: citations, co-citation or inspections (.graphml, .gexf or .csv).", show_default=False)] = None,
+    top: Annotated[Optional[int], typer.Option("--top", min=1, help="With --network: keep the N heaviest edges.", show_default=False)] = None,
+    min_weight: Annotated[int, typer.Option("--min-weight", min=1, help="With --network: keep edges of weight at least W.")] = 1,
+    kind: Annotated[Optional[NetworkKind], typer.Option("--kind", help="With --network citations or co-citation: regulations of this kind (default shared: laws, Party and state regulations, normative documents).", show_default=False)] = None,
 ) -> None:
     """Write the graph for Gephi, networkx, Neo4j or other tools.
 
@@ -103,8 +122,16 @@ def export_command(
     import full`. cypher: a script of MERGE statements for cypher-shell. turtle, nt,
     jsonld, trig: RDF in the kg vocabulary (schema/kg.ttl), with span provenance.
 
+    --network citations|co-citation|inspections: the network the question is about, small
+    enough for Gephi, in GraphML, GEXF or CSV (edges, and nodes in FILE.nodes.csv).
+
     Example: kg export seeds.kg --out seeds.ttl
     """
+    if network is not None or top is not None or min_weight != 1 or kind is not None:
+        if base is not None:
+            raise typer.BadParameter("--base names RDF resources; a network has none", param_hint="--base")
+        _export_network(source, network, out, fmt, top, min_weight, kind)
+        return
     fmt = format_for(out, fmt)
     if fmt is ExportFormat.neo4j_admin:
         if not out:
@@ -126,6 +153,24 @@ def export_command(
             from kg.backends.files import write
 
             write(load_graph(source), fmt.value, sink)
+
+
+def _export_network(source, network, out, fmt, top, min_weight, kind) -> None:
+    """kg export --network: a projection read from a store (kg.networks)."""
+    from kg import networks
+
+    if network is None:
+        raise typer.BadParameter("--top, --min-weight and --kind go with --network", param_hint="--network")
+    fmt = networks.format_of(out, fmt.value if fmt else None)  # refused before the store is read
+    if not is_store(source):
+        raise KgError(f"{source}: --network reads a store; build one first: kg build {source} --db STORE")
+    from kg.backends.embedded import EmbeddedStore
+
+    net = networks.network(EmbeddedStore(source), network.value, top, min_weight, kind.value if kind else None)
+    written = networks.write(net, out, fmt)
+    if written:
+        typer.echo(f"{', '.join(written)}: {counted(len(net.nodes), 'node')}, {counted(len(net.edges), 'edge')}",
+                   err=True)
 
 
 def _export_admin(source: str, folder: Path) -> None:
