@@ -59,7 +59,7 @@ def write_codebook(folder: Path, fmt: str) -> None:
     (folder / "codebook.md").write_text(md.getvalue(), encoding="utf-8")
 
 
-_DATE_FORM = {"tables": "YYYY-MM-DD text", "parquet": "date32", "sqlite": "ISO text, CHECK (col = date(col))"}
+_DATE_FORM = {"tables": "YYYY-MM-DD text", "parquet": "date32", "sqlite": "ISO text, CHECK (col IS date(col))"}
 
 
 # -- CSV ------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def create_table_sql(table: Table) -> str:
         if c.name == "key":
             sql += " PRIMARY KEY"
         if c.type == "date":
-            sql += f" CHECK ({_q(c.name)} = date({_q(c.name)}))"  # null passes: a CHECK fails only on false
+            sql += f" CHECK ({_q(c.name)} IS date({_q(c.name)}))"  # IS: null passes, '2024/08/20' (date() null) fails
         if c.references:
             target, column = c.references.split(".")
             sql += f" REFERENCES {_q(target)}({_q(column)})"
