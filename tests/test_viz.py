@@ -390,7 +390,7 @@ def test_an_extension_that_names_no_format_is_refused_and_nothing_written(seed_s
                                                   "choose .html, .htm, .png or .svg"),
         ("report", "--db", db): ("report.svg", "kg report does not write .svg files; choose .html or .htm"),
         ("export", db): ("x.xyz", "kg export does not write .xyz files; choose .graphml, .gexf, .jsonl, .cypher, "
-                                  ".cql, .ttl, .nt, .jsonld or .trig, or give --format"),
+                                  ".cql, .ttl, .nt, .jsonld, .trig, .db or .sqlite, or give --format"),
     }
     for args, (name, reason) in refused.items():
         out = tmp_path / "new" / name

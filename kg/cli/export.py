@@ -27,12 +27,17 @@ class ExportFormat(str, enum.Enum):
     nt = "nt"
     jsonld = "jsonld"
     trig = "trig"
+    tables = "tables"  # tidy tables (kg.tables): CSV files, a SQLite database, Parquet files
+    sqlite = "sqlite"
+    parquet = "parquet"
 
 
 RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
+TABLE_FORMATS = {ExportFormat.tables, ExportFormat.sqlite, ExportFormat.parquet}
 BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jsonl": ExportFormat.jsonl,
              ".cypher": ExportFormat.cypher, ".cql": ExportFormat.cypher, ".ttl": ExportFormat.turtle,
-             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig}
+             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig,
+             ".db": ExportFormat.sqlite, ".sqlite": ExportFormat.sqlite}
 
 
 class Network(str, enum.Enum):
@@ -108,7 +113,7 @@ def row_source(source: str):
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
     fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: the one --out's extension names; graphml on stdout).", show_default=False)] = None,
-    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin, tables and parquet); stdout if omitted.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="IRI", help="Base IRI of RDF resources (default https://w3id.org/kg-notices/id/).")] = None,
     network: Annotated[Optional[Network], typer.Option("--network", help="A projected, weighted network instead of the graph: citations, co-citation or inspections (.graphml, .gexf or .csv).", show_default=False)] = None,
     top: Annotated[Optional[int], typer.Option("--top", min=1, help="With --network: keep the N heaviest edges.", show_default=False)] = None,
@@ -121,6 +126,8 @@ def export_command(
     neo4j-admin: node and relationship CSVs plus import.sh for `neo4j-admin database
     import full`. cypher: a script of MERGE statements for cypher-shell. turtle, nt,
     jsonld, trig: RDF in the kg vocabulary (schema/kg.ttl), with span provenance.
+    tables (CSV), sqlite, parquet: tidy tables from a store for R, Stata or pandas, one
+    row per notice, citation, problem … with codebook.md (--out FOLDER, or FILE.db).
 
     --network citations|co-citation|inspections: the network the question is about, small
     enough for Gephi, in GraphML, GEXF or CSV (edges, and nodes in FILE.nodes.csv).
@@ -133,6 +140,11 @@ def export_command(
         _export_network(source, network, out, fmt, top, min_weight, kind)
         return
     fmt = format_for(out, fmt)
+    if fmt in TABLE_FORMATS:
+        from kg.backends.tables import export_store
+
+        typer.echo(export_store(source, fmt.value, out), err=True)
+        return
     if fmt is ExportFormat.neo4j_admin:
         if not out:
             raise typer.BadParameter("neo4j-admin export needs --out FOLDER", param_hint="--out")
