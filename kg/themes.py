@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,6 +25,7 @@ from kg.errors import InputError
 WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Part-of-speech tags that name what a problem is about: nouns, verbal nouns, fixed terms.
 THEME_TAGS = ("n", "vn", "nz", "l", "j")
+HEADLINE = re.compile(r"[^。;;]*")
 
 
 @dataclass
@@ -31,6 +33,7 @@ class Theme:
     term: str
     organizations: set[str] = field(default_factory=set)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (problem key, document, text)
+    keyness: float | None = None  # signed log-likelihood against the rest of the notices' text
 
 
 # jieba's blocks of text it segments with its dictionary (jieba.posseg.re_han_internal).
@@ -123,13 +126,31 @@ def read_terms(path: str | None) -> tuple[str, ...]:
     return tuple(t.strip() for t in lines if t.strip() and not t.lstrip().startswith("#"))
 
 
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    spec = load("themes.json")
+    return frozenset(spec["formulaic"]), frozenset(spec["generic"]), frozenset(spec["heads"]), frozenset(spec["terms"])
+
+
 @lru_cache(maxsize=200_000)
 def terms_of(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The theme words of one problem, in order, each once (cached: corpora repeat problems)."""
-    formulaic = set(load("themes.json")["formulaic"])
-    words = []
-    for token, tag in _segmenter(extra).cut(text):  # dictionary words only (no HMM): 4× faster, same themes mostly
-        if WORD.fullmatch(token) and tag.startswith(THEME_TAGS) and token not in formulaic and token not in words:
+    """The theme words of one problem, in order, each once (cached: corpora repeat problems).
+    A noun followed by a head word (管理, 程序, 规则 …) is one compound (资产管理, 报账程序):
+    the genre names an area so. A generic word (工作, 会议, 干部 …) is never a theme alone."""
+    formulaic, generic, heads, fixed = _vocabulary()
+    # A problem is stated in its first sentence; what follows is evidence (dates, names, cases).
+    text = HEADLINE.match(text).group()
+    tokens = list(_segmenter(extra).cut(text))  # dictionary words only (no HMM): 4× faster, same themes mostly
+    words: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token, tag = tokens[i]
+        if i + 1 < len(tokens) and tokens[i + 1][0] in heads and tag.startswith(("n", "vn")) and token not in heads \
+                and token not in formulaic and WORD.fullmatch(token) and token not in fixed:
+            token, tag, i = token + tokens[i + 1][0], "n", i + 1
+        i += 1
+        if WORD.fullmatch(token) and tag.startswith(THEME_TAGS) and token not in formulaic and token not in generic \
+                and token not in words:
             words.append(token)
     return tuple(words)
 
@@ -146,8 +167,38 @@ def _stored(value: str) -> tuple[str, ...]:
     return tuple(json.loads(value))
 
 
-def themes(problems: Iterable[tuple[str, str, str, str | None, str | None]], extra: tuple[str, ...] = ()) -> list[Theme]:
-    """Themes of (problem key, document, text, organization, stored themes) rows, most
+def log_likelihood(a: int, b: int, c: int, d: int) -> float:
+    """Dunning's G² of a term seen a times in c problem terms and b times in d terms of the
+    rest of the notices; signed: negative when the rest uses it more (not a problem theme)."""
+    e1, e2 = c * (a + b) / (c + d), d * (a + b) / (c + d)
+    g2 = 2 * ((a * math.log(a / e1) if a else 0.0) + (b * math.log(b / e2) if b else 0.0))
+    return g2 if a * d >= b * c else -g2
+
+
+def reference_counts(texts: Iterable[tuple[str, str]], terms: Iterable[str]) -> tuple[dict[str, Counter], int]:
+    """Per problem key, how often each term occurs in the measures answering it (the rest of
+    the notices' text: what a notice says besides its problems), and all occurrences.
+    Counted by substring, longest term first, on each distinct text once (corpora repeat)."""
+    ordered = sorted(set(terms), key=lambda t: (-len(t), t))
+    by_problem: dict[str, Counter] = defaultdict(Counter)
+    if not ordered:
+        return by_problem, 0
+    pattern = re.compile("|".join(map(re.escape, ordered)))
+    seen: dict[str, Counter] = {}
+    for key, text in texts:
+        if text not in seen:
+            seen[text] = Counter(m.group() for m in pattern.finditer(text))
+        by_problem[key].update(seen[text])
+    return by_problem, sum(sum(c.values()) for c in by_problem.values())
+
+
+def themes(problems: Iterable[tuple[str, str, str, str | None, str | None]], extra: tuple[str, ...] = (),
+           reference: Iterable[str] | None = None) -> list[Theme]:
+    """Themes of (problem key, document, text, organization, stored themes) rows. With the
+    rest of the notices' text (`reference`: (problem key, measure text) rows), ranked by keyness (log-likelihood of a term's
+    share of problem terms against its share of that text, across organizations: counts
+    are of organizations and problems, never of one notice repeating a word); a term the
+    rest of the text uses as much is no theme and is left out. Without it, most
     organizations first."""
     found: dict[str, Theme] = defaultdict(lambda: Theme(""))
     for key, doc, text, org, stored in problems:
@@ -156,4 +207,17 @@ def themes(problems: Iterable[tuple[str, str, str, str | None, str | None]], ext
             theme.term = term
             theme.organizations.add(org or doc)  # a notice without an organization counts as its own
             theme.problems.append((key, doc, text))
-    return sorted(found.values(), key=lambda t: (-len(t.organizations), -len(t.problems), t.term))
+    if reference is None:
+        return sorted(found.values(), key=lambda t: (-len(t.organizations), -len(t.problems), t.term))
+    by_problem, d = reference_counts(reference, found)
+    rest: Counter = Counter()
+    for counts in by_problem.values():
+        rest.update(counts)
+    c = sum(len(t.problems) for t in found.values())
+    for t in found.values():
+        # A problem's own measures echo its words (第一议题 → 作为第一议题): not counted against it.
+        echo = sum(by_problem[key][t.term] for key, _, _ in t.problems if key in by_problem)
+        t.keyness = log_likelihood(len(t.problems), rest[t.term] - echo, c, max(d, 1))
+    kept = [t for t in found.values() if t.keyness > 0]
+    # Keyness weighted by spread: a term of many organizations' problems before one notice's.
+    return sorted(kept, key=lambda t: (-t.keyness * math.log2(1 + len(t.organizations)), -len(t.organizations), t.term))
