@@ -218,6 +218,10 @@ def themes(problems: Iterable[tuple[str, str, str, str | None, str | None]], ext
         # A problem's own measures echo its words (第一议题 → 作为第一议题): not counted against it.
         echo = sum(by_problem[key][t.term] for key, _, _ in t.problems if key in by_problem)
         t.keyness = log_likelihood(len(t.problems), rest[t.term] - echo, c, max(d, 1))
-    kept = [t for t in found.values() if t.keyness > 0]
+    # A domain term (kg/data/themes.json) stays though the rest uses it as much (三重一大 in other
+    # problems' measures): it names a theme whatever its count; it ranks after the distinctive ones.
+    fixed = _vocabulary()[3] | set(extra)
+    kept = [t for t in found.values() if t.keyness > 0 or t.term in fixed]
     # Keyness weighted by spread: a term of many organizations' problems before one notice's.
-    return sorted(kept, key=lambda t: (-t.keyness * math.log2(1 + len(t.organizations)), -len(t.organizations), t.term))
+    return sorted(kept, key=lambda t: (-t.keyness * math.log2(1 + len(t.organizations)) if t.keyness > 0 else 0.0,
+                                       -len(t.organizations), t.term))
