@@ -134,10 +134,12 @@ def _vocabulary() -> tuple[frozenset, frozenset, frozenset, frozenset]:
 
 @lru_cache(maxsize=200_000)
 def terms_of(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The theme words of one problem, in order, each once (cached: corpora repeat problems).
+    """The theme words of one problem's first sentence, in order, each once, then the user's
+    own terms (`extra`) found anywhere in the problem (cached: corpora repeat problems).
     A noun followed by a head word (管理, 程序, 规则 …) is one compound (资产管理, 报账程序):
     the genre names an area so. A generic word (工作, 会议, 干部 …) is never a theme alone."""
     formulaic, generic, heads, fixed = _vocabulary()
+    whole = text
     # A problem is stated in its first sentence; what follows is evidence (dates, names, cases).
     text = HEADLINE.match(text).group()
     tokens = list(_segmenter(extra).cut(text))  # dictionary words only (no HMM): 4× faster, same themes mostly
@@ -152,6 +154,10 @@ def terms_of(text: str, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
         if WORD.fullmatch(token) and tag.startswith(THEME_TAGS) and token not in formulaic and token not in generic \
                 and token not in words:
             words.append(token)
+    # A user's own terms are what the user looks for: searched in the whole problem, evidence
+    # included (暮气较重 in a problem's second sentence), in the order they occur.
+    later = [t for t in extra if t not in words and t in whole]
+    words.extend(sorted(later, key=lambda t: (whole.find(t), -len(t), t)))
     return tuple(words)
 
 

@@ -29,7 +29,7 @@ def trends_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     themes: Annotated[bool, typer.Option("--themes", help="List problem themes by how many organizations raise them.")] = False,
     communities: Annotated[bool, typer.Option("--communities", help="List communities of regulations cited together.")] = False,
-    terms: Annotated[Optional[str], typer.Option("--terms", metavar="FILE", help="Your own fixed terms for themes, one per line.")] = None,
+    terms: Annotated[Optional[str], typer.Option("--terms", metavar="FILE", help="Your own fixed terms for themes, one per line, looked for in the whole problem.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Themes or communities listed.")] = 30,
     min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="With --communities: the organizations that must cite a community's regulations.")] = 2,
 ) -> None:
