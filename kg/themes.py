@@ -189,13 +189,37 @@ def reference_counts(texts: Iterable[tuple[str, str]], terms: Iterable[str]) -> 
     by_problem: dict[str, Counter] = defaultdict(Counter)
     if not ordered:
         return by_problem, 0
-    pattern = re.compile("|".join(map(re.escape, ordered)))
+    pattern = re.compile(_trie(ordered))
     seen: dict[str, Counter] = {}
     for key, text in texts:
         if text not in seen:
             seen[text] = Counter(m.group() for m in pattern.finditer(text))
         by_problem[key].update(seen[text])
     return by_problem, sum(sum(c.values()) for c in by_problem.values())
+
+
+def _trie(terms: Iterable[str]) -> str:
+    """A regular expression matching the same as the terms' alternation longest first, at
+    each position the longest term, but factored by prefix (党组(?:织(?:建设)?)?): Python's re
+    tries an alternation's branches one by one at every position, a trie's one character."""
+    root: dict = {}
+    for term in terms:
+        node = root
+        for ch in term:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a term ends here
+
+    def pattern(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # greedy: the longer term first, this one if it does not follow
+            return ("(?:" + body + ")?") if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return pattern(root)
 
 
 def themes(problems: Iterable[tuple[str, str, str, str | None, str | None]], extra: tuple[str, ...] = (),
