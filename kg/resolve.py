@@ -66,6 +66,14 @@ def problem_category(heading: str | None, text: str) -> str:
     return spec["fallback"]
 
 
+def _framework(f: dict | None) -> dict:
+    """The framework item of a problem and where its heading states it (flat: every backend)."""
+    f = f or {"framework": None, "item": "unplaced", "rule": "framework.unplaced"}
+    span = f.get("span") or (None, None)
+    return {"framework": f["item"], "framework_set": f["framework"], "framework_rule": f["rule"],
+            "framework_span_start": span[0], "framework_span_end": span[1]}
+
+
 def build_graph(records: Iterable[dict]) -> Graph:
     graph = Graph()
     for record in records:
@@ -143,6 +151,7 @@ def fragment(r: dict) -> Graph:
             # sorted: the same list whichever backend stores it (RDF keeps no order)
             "themes": json.dumps(sorted(terms), ensure_ascii=False) if (terms := terms_of(p["text"])) else None,
             "organization": org[1] if org else None,
+            **_framework(p.get("framework")),
         }, _evidence(doc, p, "problems"))
         graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):

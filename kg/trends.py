@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from kg.errors import counted
 from kg.themes import problem_terms
 
-BY = ("year", "quarter", "province", "level", "kind")
+BY = ("year", "quarter", "province", "level", "kind", "framework")
 TIME = ("year", "quarter")
 TOP = 5
 OTHER = "其他"  # the row of the groups beyond trends(top=…)
 # Why a notice has no group, by grouping.
 LEFT_OUT = {"year": "with neither date", "quarter": "with neither date (or only a year)",
             "province": "whose organization no notice places in a province",
-            "level": "whose organization no notice places in a division", "kind": "naming no kind of inspection"}
+            "level": "whose organization no notice places in a division", "kind": "naming no kind of inspection",
+            "framework": "with neither date"}
 
 DOCUMENTS = ("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
              "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region) "
@@ -40,6 +41,9 @@ CITATIONS = ("MATCH (d:Document)-[:CITES]->(r:Regulation) WHERE r.kind <> 'not_r
 PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
             "RETURN d.key, collect(p.category), collect(coalesce(p.themes, '[]'))")
 PROBLEM_TEXTS = "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, collect(p.text)"
+# The rest of the notices' text that themes are measured against: the measures taken.
+MEASURE_TEXTS = "MATCH (m:Measure)-[:ANSWERS]->(p:Problem) RETURN p.key, m.text"
+FRAMEWORKS = "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, p.framework_set, p.framework, p.themes"
 PROBLEMS_WITH_ORGANIZATIONS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
                                "OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
                                "RETURN p.key, d.key, p.text, o.key, p.themes")
@@ -124,6 +128,10 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int 
     summary's "merged" names them. Periods are never merged."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
+    if by == "framework":
+        return framework_trends(store)
+    # Only themes distinctive of problems (keyness > 0 against the measures' text) are shown.
+    keyness = {t.term: t.keyness for t in ranked_themes(store, extra_terms)}
     groups: dict[str, list[Notice]] = defaultdict(list)
     undated = 0
     for n in notices(store, extra_terms).values():
@@ -153,7 +161,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int 
         theme_problems: Counter = Counter()
         for n in members:
             for terms in n.themes:
-                for term in terms:
+                for term in (t for t in terms if t in keyness):
                     theme_orgs[term].add(n.organization or n.key)
                     theme_problems[term] += 1
         rows.append({
@@ -168,9 +176,9 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int 
             "new_regulations": sorted(titles - previous)[:TOP] if by in TIME and previous is not None else [],
             "top_categories": [{"category": c, "problems": k} for c, k in Counter(
                 c for n in members for c in n.categories).most_common(TOP)],
-            # Ranked by organizations raising a theme, then by problems: not by raw word counts.
+            # Ranked by organizations raising a theme, then by its keyness: not by raw word counts.
             "top_themes": [{"theme": t, "organizations": len(o), "problems": theme_problems[t]} for t, o in
-                           sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -theme_problems[kv[0]], kv[0]))[:TOP]],
+                           sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -keyness[kv[0]], kv[0]))[:TOP]],
         })
         if by in TIME:
             previous = titles
@@ -231,3 +239,39 @@ def louvain(g, citing: dict[str, set], min_organizations: int = 2) -> list[dict]
         out.append({"members": sorted(members, key=lambda m: (-len(citing.get(m, ())), m)), "size": len(members),
                     "organizations": len(orgs)})
     return sorted(out, key=lambda c: (-c["organizations"], -c["size"], c["members"][0]))
+
+
+def ranked_themes(store, extra_terms: tuple[str, ...] = ()) -> list:
+    """The corpus's problem themes by keyness against the measures' text (kg.themes.themes)."""
+    from kg.themes import themes
+
+    rows = store.query(PROBLEMS_WITH_ORGANIZATIONS)[1]
+    return themes(rows, extra_terms, reference=((k, t) for k, t in store.query(MEASURE_TEXTS)[1] if t))
+
+
+def framework_trends(store) -> tuple[list[dict], dict]:
+    """Problems per year and framework item (kg.extract.framework): one row each, with the
+    notices and organizations raising them and their most frequent themes."""
+    docs = notices(store)
+    cells: dict[tuple, dict] = {}
+    undated = set()
+    for doc, framework, item, stored in store.query(FRAMEWORKS)[1]:
+        n = docs[doc]
+        date = n.date[0]
+        if not date:
+            undated.add(doc)
+            continue
+        cell = cells.setdefault((date[:4], framework or "", item or "unplaced"),
+                                {"problems": 0, "notices": set(), "organizations": set(), "themes": Counter()})
+        cell["problems"] += 1
+        cell["notices"].add(doc)
+        cell["organizations"].add(n.organization or doc)
+        cell["themes"].update(problem_terms("", stored) if stored else ())
+    rows = [{"period": year, "framework": framework or None, "item": item, "problems": c["problems"],
+             "notices": len(c["notices"]), "organizations": len(c["organizations"]),
+             "top_themes": [t for t, _ in sorted(c["themes"].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]}
+            for (year, framework, item), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[1]["problems"], kv[0][2]))]
+    return rows, {"by": "framework", "undated_notices": len(undated), "merged": [],
+                  "dated_by": "a notice belongs to its inspection's start date, else its publication date",
+                  "left_out": f"the problems of {counted(len(undated), 'notice')} {LEFT_OUT['framework']} "
+                              f"{'is' if len(undated) == 1 else 'are'} left out"}

@@ -91,7 +91,7 @@ def test_themes_keep_the_domains_terms_whole(seed_store, tmp_path):
     assert found["第一议题"]["organizations"] == 2  # raised by two organizations' notices
     assert not {"不到位", "落实", "存在", "问题"} & set(found)  # formulaic words say nothing
     ranked = json.loads(result.stdout)
-    assert [r["organizations"] for r in ranked] == sorted((r["organizations"] for r in ranked), reverse=True)
+    assert ranked[0]["theme"] == "第一议题"  # most distinctive of problems, and raised by two organizations
     # A user's own term is kept whole too.
     terms = tmp_path / "terms.txt"
     terms.write_text("# ours\n暮气较重\n", encoding="utf-8")
@@ -240,12 +240,17 @@ def test_themes_page_says_which_organizations_it_shows(seed_store, tmp_path):
     for t in found:
         for org in t.organizations:
             raised[org] += 1
-    assert len(raised) == 5
+    # The organizations raising the 30 themes shown, not every organization: the annual
+    # report's three problems each raise a theme of its own (党建引领, 内生动力, 监督责任:
+    # one organization, one problem), ranked after the 30th.
+    every = {o for t in themes(seed_store.query(PROBLEMS_WITH_ORGANIZATIONS)[1]) for o in t.organizations}
+    n = len(raised)
+    assert 2 < n <= len(every) == 5
     expected = sorted(raised, key=lambda o: (-raised[o], names[o]))[:2]
     page = themes_html(found, names, 30, 2)
     assert re.findall(r'<th title="([^":]+):提出 (\d+) 个主题">', page) == [(names[o], str(raised[o])) for o in expected]
-    assert "显示 2 / 5 个单位:提出这 30 个主题最多的 2 个(按提出的主题数排序,其余 3 个单位未列出" in page
-    assert "显示 5 / 5 个单位:提出这些主题的全部单位" in themes_html(found, names, 30, 40)
+    assert f"显示 2 / {n} 个单位:提出这 30 个主题最多的 2 个(按提出的主题数排序,其余 {n - 2} 个单位未列出" in page
+    assert f"显示 {n} / {n} 个单位:提出这些主题的全部单位" in themes_html(found, names, 30, 40)
     result = kg("viz", "themes", "--db", str(seed_store.path), "--out", str(tmp_path / "themes.html"), "--organizations", "2")
-    assert result.returncode == 0 and "30 themes, 2 of 5 organizations raising them" in result.stderr.decode()
-    assert "显示 2 / 5 个单位" in (tmp_path / "themes.html").read_text(encoding="utf-8")
+    assert result.returncode == 0 and f"30 themes, 2 of {n} organizations raising them" in result.stderr.decode()
+    assert f"显示 2 / {n} 个单位" in (tmp_path / "themes.html").read_text(encoding="utf-8")

@@ -62,6 +62,10 @@ def _print_table(result, show: int) -> None:
     for column in table.columns[1:]:
         column.justify = "right"
     console.print(table)
+    if result.problems:
+        rules = ", ".join(f"{r.removeprefix('framework.')} {n}" for r, n in sorted(result.framework_rules.items()))
+        console.print(f"Problems placed in their inspection framework: {result.placed} of {result.problems} "
+                      f"({result.placed / result.problems:.0%}; {rules})", markup=False)
     blind = [f for f in result.facts.values() if f.expected and f.missing]
     if blind:
         console.print("Not found where most notices have it:")

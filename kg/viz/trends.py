@@ -69,6 +69,9 @@ LABEL = {"year": "年份", "quarter": "季度", "province": "省份", "level": "
 MAX_GROUPS = 15  # a figure's places or kinds (kg.trends.trends(top=…)): the others make one bar
 DPI = 150
 MAX_WIDTH = 16  # inches: 2 400 px, whatever the number of periods
+MAX_HEIGHT = 16  # inches too, whatever the periods' themes
+THEME_LINES = 12  # of the themes' footnote at most; the rest is cut with an ellipsis (the page's table has it all)
+LINE = 0.15  # inches a line of the footnote takes (8 pt text and its leading)
 ACROSS = 8  # up to this many bars, the three panels side by side; more, one above the other
 
 
@@ -84,7 +87,8 @@ def draw_trends(rows: list[dict], by: str = "year", merged: list[str] = ()):
     """Notices and the median lags per period, one bar a period. The figure's width is
     capped: with many periods the panels stack and each takes the whole width, the labels
     turn upright and are thinned until none overlaps, a value is written only where its
-    bar is wide enough. Merged groups (OTHER) are said in the title."""
+    bar is wide enough. The height is capped too: the footnote of the periods' themes is
+    cut after THEME_LINES lines, with an ellipsis. Merged groups (OTHER) are said in the title."""
     import textwrap
 
     import matplotlib
@@ -101,7 +105,14 @@ def draw_trends(rows: list[dict], by: str = "year", merged: list[str] = ()):
     themes = "  ".join(f"{r['period']}: " + "、".join(t["theme"] for t in r["top_themes"][:3]) for r in rows)
     # 8 pt characters at most 1 em wide: this many fit across the figure.
     lines = textwrap.wrap("主要问题主题 — " + themes, int(width * 72 / 8 * 0.95)) if themes else []
-    height = (4 if across else 8.4) + 0.15 * len(lines)
+    base = 4 if across else 8.4
+    # However many periods and however long their themes, the footnote never makes the figure
+    # taller than MAX_HEIGHT: it is cut, its last line ending with an ellipsis.
+    room = min(THEME_LINES, int((MAX_HEIGHT - base) / LINE))
+    if len(lines) > room:
+        lines = lines[:room]
+        lines[-1] = lines[-1][:-1] + "…"
+    height = base + LINE * len(lines)
     fig, axes = plt.subplots(1 if across else 3, 3 if across else 1, figsize=(width, height), dpi=DPI, layout="constrained")
     series = [([r["notices"] for r in rows], NOTICES, "通报数"),
               ([_median(r["days_end_to_feedback"]) for r in rows], FEEDBACK, "巡视结束至反馈(天,中位数)"),
