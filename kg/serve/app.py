@@ -125,7 +125,11 @@ def create_app(store, curation: str | None = None) -> Starlette:
         except KgError as e:
             return respond(request, "error.html", {"title": "recurrence", "error": str(e)}, "html", 404)
 
+    def favicon(request: Request) -> Response:  # what a browser asks for on a page that names none
+        return Response(HERE.joinpath("static", "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
     routes = [
+        Route("/favicon.ico", favicon),
         Route("/", home), Route("/index.json", home),
         Route("/search", search), Route("/search.json", search),
         Route("/notice/{key:path}", page_of("notice.html", pages.notice)),
