@@ -3,6 +3,7 @@ named queries and the Cypher box, curation from the page, escaping, paths."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -204,12 +205,28 @@ def hostile_store(tmp_path_factory):
     notices = folder / "notices"
     notices.mkdir()
     (notices / "000.txt").write_text(hostile_notice(seed("000").read_text(encoding="utf-8")), encoding="utf-8")
-    build_store([str(notices / "000.txt")], str(folder / "store.kg"))
+    body = "".join(f"<p>{line}</p>" for line in seed("003").read_text(encoding="utf-8").splitlines())
+    (notices / "003.html").write_text(f'<html><head><link rel="canonical" href="{html.escape(HOSTILE_URL)}"></head>'
+                                      f"<body><article>{body}</article></body></html>", encoding="utf-8")
+    build_store([str(notices / "000.txt"), str(notices / "003.html")], str(folder / "store.kg"))
     return EmbeddedStore(folder / "store.kg")
 
 
+HOSTILE_URL = "https://example.gov.cn/notice?q=<script>alert(1)</script>&b=1"
+
+
+def test_a_notice_read_from_the_web_links_its_page_escaped(hostile_store):
+    ((doc,),) = hostile_store.query("MATCH (d:Document) WHERE d.url IS NOT NULL RETURN d.key")[1]
+    with serving(hostile_store) as (base, client):
+        assert client.get(f"/notice/{doc}.json").json()["url"] == HOSTILE_URL
+        page = client.get(f"/notice/{doc}").text
+        assert 'href="https://example.gov.cn/notice?q=&lt;script&gt;alert(1)&lt;/script&gt;&amp;b=1"' in page
+        assert "<script>alert" not in page
+
+
 def test_everything_from_the_notices_is_escaped(hostile_store):
-    ((doc, title),) = hostile_store.query("MATCH (d:Document) RETURN d.key, d.title")[1]
+    ((doc, title),) = hostile_store.query("MATCH (d:Document) WHERE d.source ENDS WITH '.txt' "
+                                          "RETURN d.key, d.title")[1]
     regs = [k for (k,) in hostile_store.query("MATCH (r:Regulation) WHERE r.raw_forms CONTAINS 'script' "
                                               "RETURN r.key")[1]]
     assert regs, "the hostile citation was read"

@@ -141,9 +141,10 @@ def notice(store, key: str) -> dict:
     placed = facts if text is None else [f for f in facts if _placed(text, f)]
     for f in facts:
         f["placed"] = text is not None and f in placed
-    link = url if url and re.match(r"https?://", url, re.I) else None
+    link = url if url and re.match(r"https?://", url, re.I) else None  # never javascript: or a file
+    issuer = next(({"name": f["name"], "href": f["href"]} for f in facts if f["label"] == "Organization"), None)
     return {"title": title or source, "key": key, "source": source, "doc_type": doc_type,
-            "published": jsonable(published), "url": link, "fetched": jsonable(fetched),
+            "published": jsonable(published), "url": link, "fetched": jsonable(fetched), "organization": issuer,
             "text_available": text is not None,
             "segments": _segments(text, [f for f in facts if f["placed"]]) if text is not None else [],
             "facts": facts}

@@ -1,5 +1,6 @@
-// Notice pages: hovering or clicking a marked span shows its facts (which node, which rule);
-// a link to #sSTART-END selects the facts read from those characters.
+// Notice pages: hovering a marked span names its innermost fact and rule (its title);
+// clicking it lists every fact read from those characters, innermost first, above the
+// facts; a link to #sSTART-END selects the facts read from exactly those characters.
 (function () {
   "use strict";
   const text = document.getElementById("text");
@@ -18,8 +19,9 @@
       chosen.appendChild(copy);
     }
     chosen.hidden = false;
+    // The characters of the first fact (the innermost where the click was) are outlined.
     document.querySelectorAll("mark.fact").forEach(m => {
-      if (m.dataset.facts.split(" ").some(f => ids.includes(f))) m.classList.add("on");
+      if (m.dataset.facts.split(" ").includes(ids[0])) m.classList.add("on");
     });
   }
   function factsOf(mark) { return mark.dataset.facts.split(" "); }
