@@ -292,3 +292,45 @@ def test_a_session_answers_as_separate_queries_do(seed_store):
             store.query("CHECKPOINT")
         assert store.query(q) == alone  # a refused statement leaves the session usable
     assert seed_store._session is None
+
+
+def test_texts_read_are_kept_within_bounds(seed_store, doc000, monkeypatch):
+    from kg import explain
+
+    monkeypatch.setattr(explain, "TEXTS_KEPT", 2)
+    explain._texts.clear()
+    for n in range(5):
+        explain.text_of(f"{n:064x}", None)
+    assert len(explain._texts) == 2
+    assert pages.notice(seed_store, doc000)["text_available"]
+    assert len(explain._texts) == 2 and doc000 in explain._texts
+
+
+def test_kg_serve_serves_the_store_it_is_given(seed_store):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from tests.serve_helpers import free_port
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("kg")
+    server = subprocess.Popen([str(exe), "serve", "--db", str(seed_store.path), "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(300):
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/index.json", timeout=30)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("kg serve did not answer")
+        assert page.json()["nodes"]["Document"] == 5
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=20)
+    assert f"http://127.0.0.1:{port}/" in err.decode()

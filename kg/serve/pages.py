@@ -2,7 +2,7 @@
 renders it, and its `.json` twin is the same data as JSON. Every value reaches a query
 as a parameter; a label reaches one only after it was checked against the graph model.
 None of these functions touches a file but the notices the store's build recorded
-(kg.explain.Sources) and, for curation, the file kg serve was given."""
+(kg.corpus.locate, as kg explain finds them) and, for curation, the file kg serve was given."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,9 @@ import re
 from collections import Counter
 from urllib.parse import quote
 
-from kg.explain import Sources
+from kg import feeds
+from kg.corpus import locate
+from kg.explain import text_of
 from kg.graph import abbreviate, model
 from kg.normalize import normalize
 from kg.viz.aggregate import sentence_around
@@ -53,8 +55,17 @@ def _entries(prov: str | None, doc: str | None = None) -> list[dict]:
     return [e for e in entries if doc is None or e["doc"] == doc]
 
 
-def _sources(store) -> Sources:
-    return Sources(store)
+class _Texts:
+    """Notices' texts, read from where the store's build found their files (its roots),
+    as kg explain reads them; asking for one notice reads no other's name."""
+
+    def __init__(self, store):
+        info = store.build_info()
+        self.roots = info.get("roots") or {}
+        feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
+
+    def text(self, doc: str, source: str | None) -> str | None:
+        return text_of(doc, locate(source, self.roots) if source else None)
 
 
 # -- home ---------------------------------------------------------------------
@@ -97,8 +108,7 @@ def notice(store, key: str) -> dict:
     if not rows:
         raise NotFound(f"no notice {key}")
     source, title, doc_type, published, url, fetched, doc_prov = rows[0]
-    sources = _sources(store)
-    text = sources.text(key)
+    text = _Texts(store).text(key, source)
     facts: list[dict] = []
     seen: dict[tuple, dict] = {}
 
@@ -198,7 +208,7 @@ def regulation(store, key: str) -> dict:
         raise NotFound(f"no regulation {key}")
     title, kind, scope, raw_forms, same_as = rows[0]
     cites = store.query(Q_REG_CITES, {"key": key})[1]
-    sources = _sources(store)
+    texts = _Texts(store)
     organizations: dict[str, dict] = {}
     citations, aliases, years, per_doc = [], Counter(), Counter(), {}
     for doc, source, d_title, published, raw, via_alias, action, start, end, o_key, o_name in cites:
@@ -213,7 +223,7 @@ def regulation(store, key: str) -> dict:
             org["citations"] += 1
             org["notices"].add(doc)
         if len(citations) < SENTENCES:
-            text = sources.text(doc)
+            text = texts.text(doc, source)
             before, cited, after = "", raw or "", ""
             if text is not None and text[start:end] == raw:
                 sentence = sentence_around(text, start, end)
