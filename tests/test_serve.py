@@ -72,6 +72,7 @@ def test_a_regulation_page_has_its_forms_citing_organizations_and_sentences(site
     assert sentence["cited"] and sentence["before"] + sentence["cited"] + sentence["after"]
     assert re.fullmatch(r"/notice/[0-9a-f]{64}#s\d+-\d+", sentence["href"])
     assert sum(y["notices"] for y in data["per_year"]) == data["notices"] == 2
+    assert sum(y["citations"] for y in data["per_year"]) == data["citation_count"] == 5
     page = site.get(f"/regulation/{quote(REG)}").text
     assert "天津市妇女联合会" in page and "<b>《中国共产党纪律处分条例》</b>" in page
 

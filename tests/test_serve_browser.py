@@ -85,3 +85,16 @@ def test_search_regulation_organization_notice_and_the_marked_sentence(seed_stor
     assert len(colours) > 50, "the screenshot is blank"
     assert colours.most_common(1)[0][1] < 0.9 * 350 * 250, "the screenshot is mostly one colour"
     assert any(r > 200 and g > 180 and b < 150 for r, g, b in colours), "no highlight colour in the screenshot"
+
+
+def test_the_recurrence_picture_links_a_regulation_to_its_page(seed_store, browser):
+    from selenium.webdriver.common.by import By
+
+    with serving(seed_store) as (base, _):
+        browser.get(base + "/")
+        browser.find_element(By.LINK_TEXT, "recurrence").click()
+        row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "tr.reg") if REG in r.text)
+        row.find_element(By.CSS_SELECTOR, "td.label").click()
+        browser.find_element(By.CSS_SELECTOR, "#panel a.kg-page").click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == REG
+        assert not [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]

@@ -74,8 +74,14 @@ def home(store) -> dict:
     notices = store.query("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->"
                           "(o:Organization) RETURN d.key, d.source, d.title, d.published, o.name "
                           "ORDER BY d.published DESC, d.source LIMIT 50")[1]
+    regs = store.query("MATCH (o:Organization)-[:ORGANIZATION_CITES]->(r:Regulation) WHERE r.kind <> 'not_regulation' "
+                       "RETURN r.key, r.title, count(DISTINCT o) AS n ORDER BY n DESC, r.title LIMIT 20")[1]
+    orgs = store.query("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+                       "RETURN o.key, o.name, count(DISTINCT d) AS n ORDER BY n DESC, o.name LIMIT 20")[1]
     return {"title": "kg", "nodes": nodes, "relationships": rels,
-            "notices": [_notice_row(*row) for row in notices]}
+            "notices": [_notice_row(*row) for row in notices],
+            "regulations": [{"key": k, "title": t, "organizations": n, "href": href("Regulation", k)} for k, t, n in regs],
+            "organizations": [{"key": k, "name": m, "notices": n, "href": href("Organization", k)} for k, m, n in orgs]}
 
 
 def _notice_row(key, source, title, published, organization=None) -> dict:
@@ -210,10 +216,11 @@ def regulation(store, key: str) -> dict:
     cites = store.query(Q_REG_CITES, {"key": key})[1]
     texts = _Texts(store)
     organizations: dict[str, dict] = {}
-    citations, aliases, years, per_doc = [], Counter(), Counter(), {}
+    citations, aliases, years, per_doc, cited_per_year = [], Counter(), Counter(), {}, Counter()
     for doc, source, d_title, published, raw, via_alias, action, start, end, o_key, o_name in cites:
         if via_alias:
             aliases[raw] += 1
+        cited_per_year[str(published)[:4] if published else "—"] += 1
         if doc not in per_doc:
             per_doc[doc] = {"key": doc, "title": d_title or source, "href": href("Document", doc)}
             years[str(published)[:4] if published else "—"] += 1
@@ -249,7 +256,7 @@ def regulation(store, key: str) -> dict:
             "organizations": orgs,
             "citations": citations, "citations_shown": len(citations),
             "co_cited": sorted(co.values(), key=lambda c: (-c["documents"], c["title"]))[:30],
-            "per_year": [{"year": y, "notices": n} for y, n in sorted(years.items())]}
+            "per_year": [{"year": y, "notices": n, "citations": cited_per_year[y]} for y, n in sorted(years.items())]}
 
 
 # -- an organization ----------------------------------------------------------------
