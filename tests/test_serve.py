@@ -335,3 +335,12 @@ def test_kg_serve_serves_the_store_it_is_given(seed_store):
         server.terminate()
         _, err = server.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in err.decode()
+
+
+def test_a_page_asked_under_another_host_name_is_refused(site):
+    """DNS rebinding: a site whose name resolves to 127.0.0.1 cannot read the pages (nor a token)."""
+    assert site.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert site.get("/", headers={"Host": "localhost"}).status_code == 200
+    from kg.serve.app import allowed_hosts
+
+    assert allowed_hosts("0.0.0.0") == ["*"] and "10.0.0.5" in allowed_hosts("10.0.0.5")

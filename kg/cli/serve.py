@@ -24,7 +24,7 @@ def serve_command(
     try:
         import uvicorn
 
-        from kg.serve.app import create_app
+        from kg.serve.app import allowed_hosts, create_app
     except ModuleNotFoundError as e:
         raise KgError(f"kg serve needs {e.name}: pip install 'kg[serve]'") from None
     store = _store(db)
@@ -36,4 +36,4 @@ def serve_command(
         if os.path.exists(curation):
             load(curation)  # a file kg could not append to is refused before serving
     typer.echo(f"kg serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(store, curation), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(store, curation, allowed_hosts(host)), host=host, port=port, log_level="warning")

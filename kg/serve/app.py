@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -35,9 +37,20 @@ def _split(path: str) -> tuple[str, str]:
     return path, "html"
 
 
-def create_app(store, curation: str | None = None) -> Starlette:
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def allowed_hosts(host: str) -> list[str]:
+    """The Host headers the app answers when listening on `host`: its own name and the
+    loopback names; any when it listens on every address. A page of another site whose
+    name was made to resolve to 127.0.0.1 (DNS rebinding) is refused."""
+    return ["*"] if host in ("0.0.0.0", "::", "") else sorted({host, *LOOPBACK})
+
+
+def create_app(store, curation: str | None = None, hosts: list[str] | None = None) -> Starlette:
     """The web app over `store` (an EmbeddedStore); `curation`, a curation file the
-    regulation and organization pages may append decisions to."""
+    regulation and organization pages may append decisions to; `hosts`, the Host
+    headers answered (allowed_hosts; the loopback names by default)."""
     env = Environment(loader=FileSystemLoader(str(HERE.joinpath("templates"))),
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["q"] = lambda s: quote(str(s), safe="")
@@ -143,7 +156,8 @@ def create_app(store, curation: str | None = None) -> Starlette:
         Route("/recurrence", recurrence),
         Mount("/static", app=StaticFiles(directory=str(HERE.joinpath("static"))), name="static"),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[
+        Middleware(TrustedHostMiddleware, allowed_hosts=hosts or allowed_hosts("127.0.0.1"))])
 
 
 # Pages load only what the package ships: no script from elsewhere, no inline script.
