@@ -254,6 +254,7 @@ def test_everything_from_the_notices_is_escaped(hostile_store):
     "/notice/../../etc/passwd", "/notice/..%2F..%2Fetc%2Fpasswd", "/notice/%2Fetc%2Fpasswd",
     "/notice/seeds%2F000_e7670cd4ba3f197c.txt", "/regulation/..%2F..%2Fetc%2Fpasswd", "/node/..%2F..%2Fetc/passwd",
     "/node/Document/%2Fetc%2Fpasswd", "/query/..%2F..%2Fetc%2Fpasswd", "/query/..%2Fcypher%2Fteams.cypher",
+    "/regulation/中国共产党纪律处分条例.csv", "/query/teams.cypher",
 ])
 def test_no_url_reaches_a_file_outside_the_store(site, path):
     page = site.get(path)

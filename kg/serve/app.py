@@ -29,9 +29,9 @@ from kg.serve.pages import NotFound
 HERE = resources.files("kg.serve")
 
 
-def _split(path: str) -> tuple[str, str]:
-    """("key", "html" | "json" | "csv") of a path parameter: KEY.json is KEY's JSON twin."""
-    for fmt in ("json", "csv"):
+def _split(path: str, formats: tuple[str, ...] = ("json",)) -> tuple[str, str]:
+    """("key", "html" or one of `formats`) of a path parameter: KEY.json is KEY's JSON twin."""
+    for fmt in formats:
         if path.endswith("." + fmt):
             return path[: -len(fmt) - 1], fmt
     return path, "html"
@@ -100,12 +100,12 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
         return run(request, "queries.html", fmt, pages.queries)
 
     def named_query(request: Request) -> Response:
-        name, fmt = _split(request.path_params["name"])
+        name, fmt = _split(request.path_params["name"], ("json", "csv"))
         return run(request, "query.html", fmt,
                    lambda: pages.named_query(store, name, dict(request.query_params)))
 
     def cypher(request: Request) -> Response:
-        _, fmt = _split(request.url.path)
+        _, fmt = _split(request.url.path, ("json", "csv"))
         return run(request, "cypher.html", fmt, lambda: pages.cypher(store, request.query_params.get("q", "")))
 
     async def curate(request: Request) -> Response:
