@@ -48,4 +48,9 @@ def hostile_notice(seed_text: str) -> str:
     text = seed_text.replace("2.推动落实《“十四五”时期妇联事业发展规划》有差距。",
                              f"2.推动落实《{BAD_SCRIPT}管理办法》和《关于{BAD_IMG}的通知》有差距{BAD_IMG}。")
     assert text != seed_text
-    return f"中共湘潭市妇女联合会党组关于{BAD_SCRIPT}{BAD_IMG}巡察整改进展情况的通报\n" + text
+    return f"{HOSTILE_TITLE}\n" + text
+
+
+# A title line with two ">" around one word reads as a breadcrumb (kg.extract.header), so the
+# title holds the attribute-breaking one; the script is in a citation title and a sentence.
+HOSTILE_TITLE = f"中共湘潭市妇女联合会党组关于{BAD_IMG}巡察整改进展情况的通报"

@@ -17,7 +17,7 @@ pytest.importorskip("starlette", reason="kg serve needs its extra: pip install '
 from kg.curation import load  # noqa: E402
 from kg.serve import pages  # noqa: E402
 from tests.conftest import seed  # noqa: E402
-from tests.serve_helpers import BAD_IMG, BAD_SCRIPT, hostile_notice, serving  # noqa: E402
+from tests.serve_helpers import BAD_IMG, BAD_SCRIPT, HOSTILE_TITLE, hostile_notice, serving  # noqa: E402
 
 REG = "中国共产党纪律处分条例"
 ORG = "湘潭市妇女联合会"
@@ -243,8 +243,10 @@ def test_everything_from_the_notices_is_escaped(hostile_store):
             assert "default-src 'self'" in page.headers["content-security-policy"]
         notice = client.get(f"/notice/{doc}").text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in notice and "&#34;&gt;&lt;img src=x" in notice
-        if title:
-            assert BAD_SCRIPT not in notice.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title == HOSTILE_TITLE
+        assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in notice.split("<title>", 1)[1].split("</title>", 1)[0]
+        hits = client.get("/search", params={"q": "巡察整改进展情况"}).text
+        assert "&#34;&gt;&lt;img src=x" in hits and "<img src=x" not in hits
         assert BAD_SCRIPT in "".join(s["text"] for s in client.get(f"/notice/{doc}.json").json()["segments"])
 
 
