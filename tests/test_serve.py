@@ -347,3 +347,14 @@ def test_a_page_asked_under_another_host_name_is_refused(site):
     from kg.serve.app import allowed_hosts
 
     assert allowed_hosts("0.0.0.0") == ["*"] and "10.0.0.5" in allowed_hosts("10.0.0.5")
+
+
+def test_a_notices_problems_and_measures_are_all_found_by_key(seed_store, monkeypatch):
+    """Looked up by key a few at a time (kg.resolve.problem_key): as many as the walk from the notice finds."""
+    monkeypatch.setattr(pages, "BATCH", 4)  # seed 000's 35 problems take several batches
+    walk = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE d.key = $key RETURN p.key UNION ALL "
+            "MATCH (m:Measure)-[:ANSWERS]->(:Problem)-[:RAISED_IN]->(d:Document) WHERE d.key = $key RETURN m.key")
+    for (doc,) in seed_store.query("MATCH (d:Document) RETURN d.key")[1]:
+        facts = pages.notice(seed_store, doc)["facts"]
+        found = {f["key"] for f in facts if f["label"] in ("Problem", "Measure")}
+        assert found == {k for (k,) in seed_store.query(walk, {"key": doc})[1]}, doc

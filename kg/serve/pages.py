@@ -16,6 +16,7 @@ from kg.corpus import locate
 from kg.explain import text_of
 from kg.graph import abbreviate, model
 from kg.normalize import normalize
+from kg.resolve import measure_key, problem_key
 from kg.viz.aggregate import sentence_around
 
 
@@ -100,10 +101,11 @@ Q_DOC_ISSUER = ("MATCH (d:Document)-[i:ISSUED_BY]->(p:PartyGroup) WHERE d.key = 
 Q_DOC_INSPECTION = ("MATCH (n:Inspection)-[:REPORTED_IN]->(d:Document) WHERE d.key = $key "
                     "OPTIONAL MATCH (n)-[:CONDUCTED_BY]->(t:InspectionTeam) OPTIONAL MATCH (t)-[:TEAM_OF]->(c:Committee) "
                     "RETURN n.key, n.provenance, t.key, t.name, t.provenance, c.key, c.name, c.provenance")
-Q_DOC_PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE d.key = $key "
-                  "RETURN p.key, p.heading, p.text, p.provenance")
-Q_DOC_MEASURES = ("MATCH (m:Measure)-[:ANSWERS]->(p:Problem)-[:RAISED_IN]->(d:Document) WHERE d.key = $key "
-                  "RETURN m.key, m.text, m.provenance")
+# A notice's problems and measures are looked up by key (kg.resolve.problem_key): RAISED_IN
+# and ANSWERS are stored one way, so walking them from the notice scans every problem.
+Q_PROBLEMS = "UNWIND $keys AS k MATCH (p:Problem {key: k}) RETURN p.key, p.heading, p.text, p.provenance"
+Q_MEASURES = "UNWIND $keys AS k MATCH (m:Measure {key: k}) RETURN m.key, m.text, m.provenance"
+BATCH = 32  # keys asked at once
 # The CSS class of each kind of fact (kg/serve/static/kg.css colours them).
 INSPECTION_RULES = ("inspection.",)
 
@@ -147,9 +149,11 @@ def notice(store, key: str) -> dict:
             add("Committee", c_key, c_name, c_prov, "committee")
     for r_key, r_title, r_kind, action, c_prov in store.query(Q_DOC_CITES, {"key": key})[1]:
         add("Regulation", r_key, r_title, c_prov, "citation", " · ".join(x for x in (r_kind, action) if x))
-    for p_key, heading, body, p_prov in store.query(Q_DOC_PROBLEMS, {"key": key})[1]:
+    problems = _numbered(store, Q_PROBLEMS, [lambda i: problem_key(key, i)])
+    for p_key, heading, body, p_prov in problems:
         add("Problem", p_key, _short(body), p_prov, "problem", _short(heading))
-    for m_key, body, m_prov in store.query(Q_DOC_MEASURES, {"key": key})[1]:
+    measure_keys = [(lambda j, p=p[0]: measure_key(p, j)) for p in problems]
+    for m_key, body, m_prov in _numbered(store, Q_MEASURES, measure_keys):
         add("Measure", m_key, _short(body), m_prov, "measure")
     facts.sort(key=lambda f: (f["start"], -f["end"], f["id"]))
     for i, f in enumerate(facts):
@@ -164,6 +168,26 @@ def notice(store, key: str) -> dict:
             "text_available": text is not None,
             "segments": _segments(text, [f for f in facts if f["placed"]]) if text is not None else [],
             "facts": facts}
+
+
+def _numbered(store, query: str, series: list) -> list[list]:
+    """Rows of the nodes keyed series(1), series(2), … for each series (numbered from 1
+    without gaps), asked BATCH numbers at a time until a series ends."""
+    rows, start, todo = [], 1, list(series)
+    while todo:
+        keys = {s(n): s for s in todo for n in range(start, start + BATCH)}
+        found = store.query(query, {"keys": list(keys)})[1]
+        rows += found
+        counts = {}
+        for row in found:
+            counts[id(keys[row[0]])] = counts.get(id(keys[row[0]]), 0) + 1
+        todo = [s for s in todo if counts.get(id(s), 0) == BATCH]
+        start += BATCH
+    return sorted(rows, key=lambda row: _order(row[0]))
+
+
+def _order(key: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
 
 
 def _short(text: str | None, limit: int = 30) -> str:
