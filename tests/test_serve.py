@@ -99,6 +99,9 @@ def test_search_finds_every_kind_in_simplified_or_traditional(site):
     for q in ("条例", "湘潭", "巡察组", "市委", "seeds/000"):
         kinds |= {h["kind"] for h in site.get("/search.json", params={"q": q}).json()["hits"]}
     assert kinds >= {"Regulation", "Organization", "PartyGroup", "InspectionTeam", "Committee", "Region", "Document"}
+    short = site.get("/search.json", params={"q": "湘潭市妇联"}).json()  # a short name, as notices write it
+    assert {"kind": "Organization", "name": ORG} in [{"kind": h["kind"], "name": h["name"]} for h in short["hits"]]
+    assert "天津市妇女联合会" in {h["name"] for h in site.get("/search.json", params={"q": "妇联"}).json()["hits"]}
     page = site.get("/search", params={"q": "纪律处分"}).text
     assert f'href="/regulation/{quote(REG, safe="")}"' in page and "Regulation" in page
     assert site.get("/search").status_code == 200

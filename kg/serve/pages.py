@@ -378,18 +378,33 @@ def search(store, q: str) -> dict:
     whose title, name or key holds `q` (traditional characters read as simplified)."""
     q = (q or "").strip()
     text = normalize(q)
-    hits = []
-    if text:
+    hits, seen = [], set()
+    for term in _terms(text):
         for label, field in SEARCHED:
             extra = " OR n.source CONTAINS $q OR n.key STARTS WITH $q" if label == "Document" else " OR n.key CONTAINS $q"
             query = (f"MATCH (n:{label}) WHERE n.{field} CONTAINS $q{extra} "
                      f"RETURN n.key, n.{field}{', n.source' if label == 'Document' else ''} LIMIT {SEARCH_LIMIT}")
-            for row in store.query(query, {"q": text})[1]:
-                name = row[1] or (row[2] if len(row) > 2 else None) or row[0]
-                hits.append({"kind": label, "key": row[0], "name": name, "href": href(label, row[0])})
+            for row in store.query(query, {"q": term})[1]:
+                if (label, row[0]) not in seen:
+                    seen.add((label, row[0]))
+                    name = row[1] or (row[2] if len(row) > 2 else None) or row[0]
+                    hits.append({"kind": label, "key": row[0], "name": name, "href": href(label, row[0])})
     hits.sort(key=lambda h: (h["name"] != text, not h["name"].startswith(text), len(h["name"]), h["kind"]))
     return {"title": f"search: {q}" if q else "search", "q": q, "normalized": text, "hits": hits,
             "kinds": dict(Counter(h["kind"] for h in hits))}
+
+
+def _terms(text: str) -> list[str]:
+    """What a search looks for: the text and, for an organization's short name (妇联,
+    湘潭市妇联), its full form as notices expand it (妇女联合会, 湘潭市妇女联合会)."""
+    if not text:
+        return []
+    from kg.curation_suggest import organization_core
+    from kg.data import load
+
+    short_forms = load("organizations.json")["short_forms"]
+    full = short_forms[text].replace("{place}", "") if text in short_forms else organization_core(text)[0]
+    return [text] + ([full] if full and full != text else [])
 
 
 # -- named queries and Cypher ------------------------------------------------------------
