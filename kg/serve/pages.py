@@ -249,8 +249,10 @@ def regulation(store, key: str) -> dict:
             per_doc[doc] = {"key": doc, "title": d_title or source, "href": href("Document", doc)}
             years[str(published)[:4] if published else "—"] += 1
         if o_key:
-            org = organizations.setdefault(o_key, {"key": o_key, "name": o_name, "href": href("Organization", o_key),
-                                                   "citations": 0, "notices": set()})
+            if o_key not in organizations:
+                organizations[o_key] = {"key": o_key, "name": o_name, "href": href("Organization", o_key),
+                                        "citations": 0, "notices": set()}
+            org = organizations[o_key]
             org["citations"] += 1
             org["notices"].add(doc)
         if len(citations) < SENTENCES:
@@ -266,9 +268,8 @@ def regulation(store, key: str) -> dict:
                               "organization_href": href("Organization", o_key) if o_key else None,
                               "action": action, "before": before, "cited": cited, "after": after,
                               "via_alias": via_alias})
-    co = {}
-    for o_key, o_title, documents in store.query(Q_REG_COCITED, {"key": key})[1]:
-        co[o_key] = {"key": o_key, "title": o_title, "documents": documents, "href": href("Regulation", o_key)}
+    co = {o_key: (o_title, documents) for o_key, o_title, documents in store.query(Q_REG_COCITED, {"key": key})[1]}
+    co_cited = sorted(co.items(), key=lambda kv: (-kv[1][1], kv[1][0]))[:30]
     scoped = [{"key": k, "name": n, "href": href("Organization", k)} for k, n in store.query(Q_REG_SCOPE, {"key": key})[1]]
     orgs = sorted(organizations.values(), key=lambda o: (-len(o["notices"]), o["name"] or ""))
     for o in orgs:
@@ -279,7 +280,7 @@ def regulation(store, key: str) -> dict:
             "notices": len(per_doc), "notice_list": list(per_doc.values()), "citation_count": len(cites),
             "organizations": orgs,
             "citations": citations, "citations_shown": len(citations),
-            "co_cited": sorted(co.values(), key=lambda c: (-c["documents"], c["title"]))[:30],
+            "co_cited": [{"key": k, "title": t, "documents": n, "href": href("Regulation", k)} for k, (t, n) in co_cited],
             "per_year": [{"year": y, "notices": n, "citations": cited_per_year[y]} for y, n in sorted(years.items())]}
 
 
