@@ -278,6 +278,11 @@ def test_the_recurrence_picture_is_served_and_links_regulations(site):
     assert page.status_code == 200
     assert '<script src="/static/recurrence-links.js"></script>' in page.text
     assert "/regulation/" in site.get("/static/recurrence-links.js").text
+    data = site.get("/recurrence.json").json()
+    assert "中国共产党纪律处分条例" in {r["title"] for r in data["regulations"]}
+    assert all(r["organizations"] >= 2 and r["organizations"] == sum(r["by_group"].values())
+               for r in data["regulations"])
+    assert all(set(r["by_group"]) <= set(data["groups"]) for r in data["regulations"])
     assert "http://" not in page.text.split("<script", 1)[0] or "cdn" not in page.text.lower()
 
 

@@ -130,8 +130,10 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
         return respond(request, "curated.html", data, fmt)
 
     def recurrence(request: Request) -> Response:
-        from kg.serve.pictures import recurrence_page
+        from kg.serve.pictures import recurrence_data, recurrence_page
 
+        if request.url.path.endswith(".json"):
+            return run(request, "error.html", "json", lambda: recurrence_data(store))
         try:
             with lock, store.session():
                 return HTMLResponse(recurrence_page(store), headers=PICTURE_HEADERS)
@@ -153,7 +155,7 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
         Route("/query/{name}", named_query),
         Route("/cypher", cypher), Route("/cypher.json", cypher), Route("/cypher.csv", cypher),
         Route("/curate", curate, methods=["POST"]), Route("/curate.json", curate, methods=["POST"]),
-        Route("/recurrence", recurrence),
+        Route("/recurrence", recurrence), Route("/recurrence.json", recurrence),
         Mount("/static", app=StaticFiles(directory=str(HERE.joinpath("static"))), name="static"),
     ]
     return Starlette(routes=routes, middleware=[

@@ -7,13 +7,28 @@ from kg.errors import KgError
 LINKS = '<script src="/static/recurrence-links.js"></script>\n</body>'
 
 
-def recurrence_page(store, **options) -> str:
-    """kg viz recurrence's page for `store`, each selected regulation linked to its page."""
-    from kg.viz import recurrence
+def _aggregate(store, **options):
     from kg.viz.aggregate import aggregate
 
     data = aggregate(store, **options)
     if not data.regulations:
         raise KgError("no regulation is cited by two or more organizations: nothing recurs to draw")
-    page = recurrence.html(data)
+    return data
+
+
+def recurrence_data(store, **options) -> dict:
+    """What the recurrence page draws (kg.viz.aggregate), as its JSON twin gives it."""
+    data = _aggregate(store, **options)
+    return {"by": data.by, "groups": data.groups, "organizations": data.organizations, "recurring": data.recurring,
+            "options": data.options,
+            "regulations": [{"key": r.key, "title": r.title, "kind": r.kind, "organizations": r.organizations,
+                             "by_group": dict(r.by_group), "citing": r.citing,
+                             "citations": [vars(c) for c in r.citations]} for r in data.regulations]}
+
+
+def recurrence_page(store, **options) -> str:
+    """kg viz recurrence's page for `store`, each selected regulation linked to its page."""
+    from kg.viz import recurrence
+
+    page = recurrence.html(_aggregate(store, **options))
     return page.replace("</body>", LINKS, 1) if "</body>" in page else page + LINKS
