@@ -286,12 +286,21 @@ def test_the_recurrence_picture_is_served_and_links_regulations(site):
     assert "http://" not in page.text.split("<script", 1)[0] or "cdn" not in page.text.lower()
 
 
-def test_kg_serve_refuses_a_store_it_cannot_read(tmp_path):
+def test_kg_serve_refuses_a_store_it_cannot_read_or_a_port_taken(tmp_path, seed_store):
+    import socket
+
     from tests.cli import kg
 
     result = kg("serve", "--db", str(tmp_path / "nothing.kg"))
     assert result.returncode == 1
     assert result.stderr.decode().startswith("kg: ") and len(result.stderr.decode().strip().splitlines()) == 1
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kg("serve", "--db", str(seed_store.path), "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr.decode().strip() == f"kg: 127.0.0.1:{port}: Address already in use"
 
 
 

@@ -11,8 +11,8 @@ from kg.errors import KgError
 
 def serve_command(
     db: DB,
-    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on (another than 127.0.0.1 opens it to the network).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8001,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on (any other than 127.0.0.1 opens the pages to the network).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8001,
     curation: Annotated[Optional[str], typer.Option("--curation", metavar="FILE", help="A curation file the pages may add same-as and keep-apart decisions to (without it they write nothing).")] = None,
 ) -> None:
     """Serve the store read-only as web pages: each notice with its facts marked in its
@@ -35,5 +35,18 @@ def serve_command(
 
         if os.path.exists(curation):
             load(curation)  # a file kg could not append to is refused before serving
+    _check_free(host, port)
     typer.echo(f"kg serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
     uvicorn.run(create_app(store, curation, allowed_hosts(host)), host=host, port=port, log_level="warning")
+
+
+def _check_free(host: str, port: int) -> None:
+    """A port taken (or an address not of this machine) is one line, before uvicorn's log."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as s:
+            s.bind((host, port))
+    except OSError as e:
+        raise KgError(f"{host}:{port}: {e.strerror or e}") from None
