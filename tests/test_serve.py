@@ -375,3 +375,13 @@ def test_a_notices_problems_and_measures_are_all_found_by_key(seed_store, monkey
         facts = pages.notice(seed_store, doc)["facts"]
         found = {f["key"] for f in facts if f["label"] in ("Problem", "Measure")}
         assert found == {k for (k,) in seed_store.query(walk, {"key": doc})[1]}, doc
+
+
+def test_pages_asked_at_once_are_all_answered(site, doc000):
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [f"/notice/{doc000}", f"/regulation/{quote(REG)}", f"/organization/{quote(ORG)}", "/search?q=条例",
+             "/query/teams", "/cypher.json?q=" + quote("MATCH (r:Region) RETURN count(*)")] * 3
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(lambda p: site.get(p).status_code, paths))
+    assert codes == [200] * len(paths)
