@@ -92,7 +92,7 @@ def test_the_recurrence_picture_links_a_regulation_to_its_page(seed_store, brows
 
     with serving(seed_store) as (base, _):
         browser.get(base + "/")
-        browser.find_element(By.LINK_TEXT, "recurrence").click()
+        browser.find_element(By.CSS_SELECTOR, "nav a[href=\"/recurrence\"]").click()
         row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "tr.reg") if REG in r.text)
         row.find_element(By.CSS_SELECTOR, "td.label").click()
         browser.find_element(By.CSS_SELECTOR, "#panel a.kg-page").click()
