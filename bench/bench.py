@@ -11,9 +11,9 @@ peak memory of its whole process tree, the embedded load rate against the time i
 itself, the neo4j-admin export rate, the latency of every named query, and the time of the
 recurrence figure and the size of its page, rebuilds after adding 10 notices or
 editing 1 against the full build, the tables export (CSV, SQLite, Parquet: time, peak
-memory, size on disk) against the neo4j-admin export, and every RDF syntax's export
-against N-Triples', at each size (RDF up to 10 000 notices; `--only rdf` or `--only
-tables` for that part alone).
+memory, size on disk) against the neo4j-admin export, kg serve's page latencies (p50/p95
+per kind of page), and every RDF syntax's export against N-Triples', at each size (RDF up
+to 10 000 notices; `--only rdf`, `--only tables` or `--only serve` for that part alone).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 WORK = Path(os.environ.get("KG_BENCH_DIR", "/tmp/kg-bench"))
 TARGETS = {"extract_vs_jieba": 5.0, "load_rows_per_s": 50_000, "query_s": 1.0,
            "build_100k_s": 15 * 60, "build_100k_mb": 2048, "trends_s": 2.0, "help_vs_typer": 2.0,
-           "figure_s": 10.0, "page_mb": 5.0, "incremental_share": 0.05}
+           "figure_s": 10.0, "page_mb": 5.0, "incremental_share": 0.05, "page_p95_s": 1.0}
 
 
 def peak_mb() -> float:
@@ -409,10 +409,83 @@ def rdf_report(n: int) -> None:
               f"{r['mb_per_s'] / base['mb_per_s']:.2f}× the rate of N-Triples")
 
 
+def stage_serve(n: int) -> dict:
+    """`kg serve` on the store of n notices, as a user runs it (its own process), asked for
+    pages over HTTP one at a time: each kind of page's latencies (first requests: nothing
+    cached but what earlier pages read)."""
+    import random
+    import socket
+    from urllib.parse import quote
+
+    import httpx
+
+    from kg.backends.embedded import EmbeddedStore
+    from kg.queries import library
+
+    db = WORK / f"store-{n}.kg"
+    store = EmbeddedStore(db)
+    pick = random.Random(n)
+    docs = [k for (k,) in store.query("MATCH (d:Document) RETURN d.key ORDER BY d.key")[1]]
+    orgs = [k for (k,) in store.query("MATCH (o:Organization) RETURN o.key ORDER BY o.key")[1]]
+    regs = [k for (k,) in store.query("MATCH (r:Regulation) RETURN r.key ORDER BY r.key")[1]]
+    cited = [k for k, _ in store.query("MATCH (:Organization)-[:ORGANIZATION_CITES]->(r:Regulation) "
+                                       "RETURN r.key, count(*) AS c ORDER BY c DESC, r.key LIMIT 10")[1]]
+    title = store.query("MATCH (o:Organization) RETURN o.name ORDER BY o.name LIMIT 1")[1][0][0]
+    paths = {"home": ["/"], "search": [f"/search?q={quote(q)}" for q in ("条例", "妇联", "巡察组", "市委", "湖南", "規定")],
+             "notice": [f"/notice/{k}" for k in pick.sample(docs, min(30, len(docs)))],
+             "notice.json": [f"/notice/{k}.json" for k in pick.sample(docs, min(30, len(docs)))],
+             "regulation (most cited)": [f"/regulation/{quote(k, safe='')}" for k in cited],
+             "regulation": [f"/regulation/{quote(k, safe='')}" for k in pick.sample(regs, min(30, len(regs)))],
+             "organization": [f"/organization/{quote(k, safe='')}" for k in pick.sample(orgs, min(30, len(orgs)))],
+             "named query": [f"/query/{q.name}?" + "&".join(f"{p.name}={quote(title)}" for p in q.params if p.required)
+                             for q in library().values()]}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    kg_exe = Path(sys.executable).with_name("kg")
+    server = subprocess.Popen([str(kg_exe), "serve", "--db", str(db), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    out = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            for _ in range(600):
+                try:
+                    client.get("/favicon.ico")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.05)
+            for kind, urls in paths.items():
+                times = []
+                for url in urls:
+                    t = time.perf_counter()
+                    r = client.get(url)
+                    times.append(time.perf_counter() - t)
+                    if r.status_code != 200:
+                        print(f"{url}: {r.status_code}", file=sys.stderr)
+                times.sort()
+                out[kind] = {"pages": len(times), "p50": times[len(times) // 2],
+                             "p95": times[min(len(times) - 1, int(0.95 * len(times)))], "max": times[-1]}
+    finally:
+        server.terminate()
+        server.wait(10)
+    return {"latency_s": out}
+
+
+def serve_report(n: int) -> None:
+    """kg serve's page latencies on the store of n notices (built if missing)."""
+    if not (WORK / f"store-{n}.kg").exists():
+        run_stage("build", n)
+    sv = run_stage("serve", n)
+    slowest = max(v["p95"] for v in sv["latency_s"].values())
+    print(f"         kg serve, p50 / p95 per page ({n} notices): " + ", ".join(
+        f"{kind} {v['p50'] * 1000:.0f} / {v['p95'] * 1000:.0f} ms" for kind, v in sv["latency_s"].items()))
+    print("         targets: " + verdict(f"every page p95 ≤ {TARGETS['page_p95_s']} s", slowest <= TARGETS["page_p95_s"]))
+
+
 STAGES = {"startup": stage_startup, "extract": stage_extract, "extract_process": stage_extract_process,
           "graph": stage_graph, "build": stage_build, "admin": stage_admin,
           "queries": stage_queries, "trends": stage_trends, "pictures": stage_pictures,
-          "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables}
+          "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables, "serve": stage_serve}
 
 
 def run_stage(name: str, *args) -> dict:
@@ -492,6 +565,7 @@ def report(sizes: list[int]) -> None:
                                  b["tree_peak_mb"] <= TARGETS["build_100k_mb"])]
         print("         targets: " + "; ".join(verdicts))
         tables_report(n)
+        serve_report(n)
         if n <= 10_000:  # beyond, N-Triples alone is tens of GB and hours
             rdf_report(n)
 
@@ -503,9 +577,9 @@ def verdict(target: str, met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--only", choices=["rdf", "tables"], help="run one part of the report: rdf (every RDF "
-                        "syntax exported from the store of each size, against N-Triples), tables (CSV, SQLite and "
-                        "Parquet tables); either builds a missing store")
+    parser.add_argument("--only", choices=["rdf", "tables", "serve"], help="run one part of the report: rdf (every "
+                        "RDF syntax exported from the store of each size, against N-Triples), tables (CSV, SQLite "
+                        "and Parquet tables), serve (kg serve's page latencies); each builds a missing store")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
@@ -514,7 +588,7 @@ def main() -> None:
     elif args.only:
         for n in sorted(args.sizes):
             print(f"{n} notices:")
-            {"rdf": rdf_report, "tables": tables_report}[args.only](n)
+            {"rdf": rdf_report, "tables": tables_report, "serve": serve_report}[args.only](n)
     else:
         report(sorted(args.sizes))
 

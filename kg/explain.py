@@ -131,11 +131,14 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
 
 
 _texts: dict[str, str | None] = {}
+TEXTS_KEPT = 2000  # texts kept read (a long-running kg serve would otherwise keep every notice)
 
 
 def text_of(doc: str, source: str | None) -> str | None:
     """The document's text if its file still holds the same bytes."""
     if doc not in _texts:
+        while len(_texts) >= TEXTS_KEPT:
+            del _texts[next(iter(_texts))]  # the first read first
         try:
             d = read_source(source) if source else None
         except InputError:

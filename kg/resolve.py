@@ -144,7 +144,7 @@ def fragment(r: dict) -> Graph:
     for c in r.get("citations", []):
         _add_citation(graph, doc, d, org, c)
     for i, p in enumerate(r.get("problems", []), 1):
-        key = f"{doc}|p{i}"
+        key = problem_key(doc, i)
         ident = graph.add_node("Problem", key, {
             "text": p["text"], "number": p["number"], "marker": p["label"], "heading": p["heading"],
             "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
@@ -155,9 +155,19 @@ def fragment(r: dict) -> Graph:
         }, _evidence(doc, p, "problems"))
         graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):
-            measure = graph.add_node("Measure", f"{key}|m{j}", {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
+            measure = graph.add_node("Measure", measure_key(key, j), {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
             graph.add_relationship("ANSWERS", measure, ident, key=measure[1], evidence=_evidence(doc, m, "problems.measure"))
     return graph
+
+
+def problem_key(doc: str, i: int) -> str:
+    """The key of a notice's i-th problem (from 1): a notice's problems are found by key."""
+    return f"{doc}|p{i}"
+
+
+def measure_key(problem: str, j: int) -> str:
+    """The key of a problem's j-th measure (from 1)."""
+    return f"{problem}|m{j}"
 
 
 def organization_resolved(issuer: dict) -> bool:

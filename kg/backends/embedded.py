@@ -345,16 +345,36 @@ class EmbeddedStore:
         with _opened(current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
             yield conn
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator[EmbeddedStore]:
+        """Queries inside the block share one connection: opening the database costs more
+        than most queries (kg serve asks a page's questions in one session). Not for
+        threads at once: kg serve runs one session at a time."""
+        with self.connect() as conn:
+            self._session = conn
+            try:
+                yield self
+            finally:
+                self._session = None
+
+    @contextlib.contextmanager
+    def _reader(self):
+        if getattr(self, "_session", None) is not None:
+            yield self._session
+        else:
+            with self.connect() as conn:
+                yield conn
+
     def counts(self) -> tuple[dict, dict]:
         """(nodes per label, relationships per type), counted in the store."""
-        with self.connect() as conn:
+        with self._reader() as conn:
             return _counts(conn)
 
     def query(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
         """(column names, rows) of a statement that reads the graph (kg.backends.read_only
         refuses any other). Values reach the query only as parameters. LadybugDB sums
         integers as 128-bit (Decimal in Python); they come back as int, as from Neo4j."""
-        with self.connect() as conn:
+        with self._reader() as conn:
             try:
                 check_read(conn, cypher, params)
                 result = conn.execute(cypher, params or {})

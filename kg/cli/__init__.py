@@ -9,7 +9,7 @@ import typer
 from typer._click import exceptions as click_exceptions
 from typer.exceptions import Abort
 
-from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, trends, viz
+from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, serve, trends, viz
 from kg.cli.common import PLAIN_HELP, error
 from kg.cli.output import utf8_streams
 from kg.errors import KgError
@@ -78,6 +78,7 @@ app.command("sparql")(rdf.sparql_command)
 app.command("validate")(rdf.validate_command)
 app.command("import")(rdf.import_command)
 app.command("report")(viz.report_command)
+app.command("serve")(serve.serve_command)
 app.add_typer(neo4j.app, name="load")
 app.add_typer(curate.app, name="curate")
 app.add_typer(viz.app, name="viz")

@@ -1,0 +1,208 @@
+"""kg serve's routes: each calls one function of kg.serve.pages and renders its data,
+or returns it as JSON when the path ends in `.json` (Datasette's convention), or as CSV
+for query results. Reads only; the one write, a curation decision, needs --curation and
+the form's token."""
+from __future__ import annotations
+
+import csv
+import hmac
+import io
+import json
+import secrets
+import threading
+from importlib import resources
+from urllib.parse import parse_qs, quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kg.errors import KgError
+from kg.serve import pages
+from kg.serve.pages import NotFound
+
+HERE = resources.files("kg.serve")
+
+
+def _split(path: str, formats: tuple[str, ...] = ("json",)) -> tuple[str, str]:
+    """("key", "html" or one of `formats`) of a path parameter: KEY.json is KEY's JSON twin."""
+    for fmt in formats:
+        if path.endswith("." + fmt):
+            return path[: -len(fmt) - 1], fmt
+    return path, "html"
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def allowed_hosts(host: str) -> list[str]:
+    """The Host headers the app answers when listening on `host`: its own name and the
+    loopback names; any when it listens on every address. A page of another site whose
+    name was made to resolve to 127.0.0.1 (DNS rebinding) is refused."""
+    return ["*"] if host in ("0.0.0.0", "::", "") else sorted({host, *LOOPBACK})
+
+
+def create_app(store, curation: str | None = None, hosts: list[str] | None = None) -> Starlette:
+    """The web app over `store` (an EmbeddedStore); `curation`, a curation file the
+    regulation and organization pages may append decisions to; `hosts`, the Host
+    headers answered (allowed_hosts; the loopback names by default)."""
+    env = Environment(loader=FileSystemLoader(str(HERE.joinpath("templates"))),
+                      autoescape=select_autoescape(default=True, default_for_string=True))
+    env.filters["q"] = lambda s: quote(str(s), safe="")
+    token = secrets.token_urlsafe(32)  # the CSRF token every form that writes carries
+    env.globals.update(curation=curation, token=token)
+    lock = threading.Lock()  # one session of the store at a time (EmbeddedStore.session)
+
+    def respond(request: Request, template: str, data: dict, fmt: str, status: int = 200) -> Response:
+        if fmt == "json":
+            return JSONResponse(data, status_code=status)
+        if fmt == "csv":
+            return csv_response(data, status)
+        twin = quote(request.url.path, safe="/") + ".json" + (f"?{request.url.query}" if request.url.query else "")
+        html = env.get_template(template).render(page=data, request=request, json_href=twin)
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def run(request: Request, template: str, fmt: str, make) -> Response:
+        try:
+            with lock, store.session():
+                data = make()
+        except NotFound as e:
+            return respond(request, "error.html", {"title": "not found", "error": str(e)}, fmt, 404)
+        except KgError as e:
+            return respond(request, "error.html", {"title": "error", "error": str(e)}, fmt, 400)
+        return respond(request, template, data, fmt, 400 if data.get("error") else 200)
+
+    def home(request: Request) -> Response:
+        fmt = "json" if request.url.path == "/index.json" else "html"
+        return run(request, "home.html", fmt, lambda: pages.home(store))
+
+    def search(request: Request) -> Response:
+        fmt = "json" if request.url.path.endswith(".json") else "html"
+        return run(request, "search.html", fmt, lambda: pages.search(store, request.query_params.get("q", "")))
+
+    def page_of(template: str, function):
+        def endpoint(request: Request) -> Response:
+            key, fmt = _split(request.path_params["key"])
+            return run(request, template, fmt, lambda: function(store, key))
+        return endpoint
+
+    def node(request: Request) -> Response:
+        key, fmt = _split(request.path_params["key"])
+        return run(request, "node.html", fmt, lambda: pages.node(store, request.path_params["label"], key))
+
+    def queries(request: Request) -> Response:
+        fmt = "json" if request.url.path.endswith(".json") else "html"
+        return run(request, "queries.html", fmt, pages.queries)
+
+    def named_query(request: Request) -> Response:
+        name, fmt = _split(request.path_params["name"], ("json", "csv"))
+        return run(request, "query.html", fmt,
+                   lambda: pages.named_query(store, name, dict(request.query_params)))
+
+    def cypher(request: Request) -> Response:
+        _, fmt = _split(request.url.path, ("json", "csv"))
+        return run(request, "cypher.html", fmt, lambda: pages.cypher(store, request.query_params.get("q", "")))
+
+    async def curate(request: Request) -> Response:
+        from kg.serve.curate import decide
+
+        fmt = "json" if request.url.path.endswith(".json") else "html"
+        form = await _form(request)
+        if form is None:
+            return respond(request, "error.html", {"title": "refused", "error": "a curation form is posted "
+                                                   "url-encoded, under 64 kB"}, fmt, 400)
+        if curation is None:
+            return respond(request, "error.html", {"title": "refused", "error": "kg serve was started without "
+                                                   "--curation FILE: it writes nothing"}, fmt, 403)
+        if not hmac.compare_digest((form.get("token") or [""])[0], token) or not _same_origin(request):
+            return respond(request, "error.html", {"title": "refused", "error": "this form was not made by this "
+                                                   "server (its token is missing or wrong); reload the page"}, fmt, 403)
+        try:
+            with lock, store.session():
+                data = decide(store, curation, form)
+        except KgError as e:
+            return respond(request, "error.html", {"title": "refused", "error": str(e)}, fmt, 400)
+        return respond(request, "curated.html", data, fmt)
+
+    def recurrence(request: Request) -> Response:
+        from kg.serve.pictures import recurrence_data, recurrence_page
+
+        if request.url.path.endswith(".json"):
+            return run(request, "error.html", "json", lambda: recurrence_data(store))
+        try:
+            with lock, store.session():
+                return HTMLResponse(recurrence_page(store), headers=PICTURE_HEADERS)
+        except KgError as e:
+            return respond(request, "error.html", {"title": "recurrence", "error": str(e)}, "html", 404)
+
+    def favicon(request: Request) -> Response:  # what a browser asks for on a page that names none
+        return Response(HERE.joinpath("static", "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
+    routes = [
+        Route("/favicon.ico", favicon),
+        Route("/", home), Route("/index.json", home),
+        Route("/search", search), Route("/search.json", search),
+        Route("/notice/{key:path}", page_of("notice.html", pages.notice)),
+        Route("/regulation/{key:path}", page_of("regulation.html", pages.regulation)),
+        Route("/organization/{key:path}", page_of("organization.html", pages.organization)),
+        Route("/node/{label}/{key:path}", node),
+        Route("/queries", queries), Route("/queries.json", queries),
+        Route("/query/{name}", named_query),
+        Route("/cypher", cypher), Route("/cypher.json", cypher), Route("/cypher.csv", cypher),
+        Route("/curate", curate, methods=["POST"]), Route("/curate.json", curate, methods=["POST"]),
+        Route("/recurrence", recurrence), Route("/recurrence.json", recurrence),
+        Mount("/static", app=StaticFiles(directory=str(HERE.joinpath("static"))), name="static"),
+    ]
+    return Starlette(routes=routes, middleware=[
+        Middleware(TrustedHostMiddleware, allowed_hosts=hosts or allowed_hosts("127.0.0.1"))])
+
+
+# Pages load only what the package ships: no script from elsewhere, no inline script.
+SECURITY_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+                                               "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+# The recurrence picture is one self-contained page (kg viz recurrence): its scripts are inline.
+PICTURE_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                                              "style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+                   "X-Content-Type-Options": "nosniff"}
+
+
+FORM_LIMIT = 64 * 1024
+
+
+async def _form(request: Request) -> dict[str, list[str]] | None:
+    """The fields of a url-encoded form (what the pages' forms post), or None."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_LIMIT:
+            return None
+    return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+
+
+def _same_origin(request: Request) -> bool:
+    """A post whose Origin (browsers send one) names another site is refused."""
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host")
+
+
+def csv_response(data: dict, status: int = 200) -> Response:
+    if data.get("error"):
+        return Response(data["error"] + "\n", status_code=400, media_type="text/plain; charset=utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(data.get("columns") or [])
+    for row in data.get("rows") or []:
+        writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v for v in row])
+    name = data.get("name") or "result"
+    return Response(out.getvalue(), status_code=status, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

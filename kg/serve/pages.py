@@ -1,0 +1,459 @@
+"""One function per page of kg serve, each returning plain data: the page's template
+renders it, and its `.json` twin is the same data as JSON. Every value reaches a query
+as a parameter; a label reaches one only after it was checked against the graph model.
+None of these functions touches a file but the notices the store's build recorded
+(kg.corpus.locate, as kg explain finds them) and, for curation, the file kg serve was given."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from urllib.parse import quote
+
+from kg import feeds
+from kg.corpus import locate
+from kg.explain import text_of
+from kg.graph import abbreviate, model
+from kg.normalize import normalize
+from kg.resolve import measure_key, problem_key
+from kg.viz.aggregate import sentence_around
+
+
+class NotFound(LookupError):
+    """No node of that label and key in the store."""
+
+
+PAGES = {"Document": "notice", "Regulation": "regulation", "Organization": "organization"}
+SHA256 = re.compile(r"[0-9a-f]{64}")
+SENTENCES = 100  # citing sentences a regulation page quotes (the others are counted)
+NEIGHBOURS = 50  # related nodes of each kind a node page lists
+
+
+def href(label: str, key: str) -> str:
+    """The page of a node: notices, regulations and organizations have their own."""
+    page = PAGES.get(label)
+    if page:
+        return f"/{page}/{quote(key, safe='')}"
+    return f"/node/{label}/{quote(key, safe='')}"
+
+
+def jsonable(value):
+    """A value of a query result as JSON has it (dates as ISO 8601, other objects as text)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _entries(prov: str | None, doc: str | None = None) -> list[dict]:
+    entries = json.loads(prov or "[]")
+    return [e for e in entries if doc is None or e["doc"] == doc]
+
+
+class _Texts:
+    """Notices' texts, read from where the store's build found their files (its roots),
+    as kg explain reads them; asking for one notice reads no other's name."""
+
+    def __init__(self, store):
+        info = store.build_info()
+        self.roots = info.get("roots") or {}
+        feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
+
+    def text(self, doc: str, source: str | None) -> str | None:
+        return text_of(doc, locate(source, self.roots) if source else None)
+
+
+# -- home ---------------------------------------------------------------------
+def home(store) -> dict:
+    nodes, rels = store.counts()
+    notices = store.query("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->"
+                          "(o:Organization) RETURN d.key, d.source, d.title, d.published, o.name "
+                          "ORDER BY d.published DESC, d.source LIMIT 50")[1]
+    regs = store.query("MATCH (o:Organization)-[:ORGANIZATION_CITES]->(r:Regulation) WHERE r.kind <> 'not_regulation' "
+                       "RETURN r.key, r.title, count(DISTINCT o) AS n ORDER BY n DESC, r.title LIMIT 20")[1]
+    orgs = store.query("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+                       "RETURN o.key, o.name, count(DISTINCT d) AS n ORDER BY n DESC, o.name LIMIT 20")[1]
+    return {"title": "kg", "nodes": nodes, "relationships": rels,
+            "notices": [_notice_row(*row) for row in notices],
+            "regulations": [{"key": k, "title": t, "organizations": n, "href": href("Regulation", k)} for k, t, n in regs],
+            "organizations": [{"key": k, "name": m, "notices": n, "href": href("Organization", k)} for k, m, n in orgs]}
+
+
+def _notice_row(key, source, title, published, organization=None) -> dict:
+    return {"key": key, "source": source, "title": title or source, "published": jsonable(published),
+            "organization": organization, "href": href("Document", key)}
+
+
+# -- a notice -------------------------------------------------------------------
+Q_DOC = ("MATCH (d:Document) WHERE d.key = $key RETURN d.source, d.title, d.doc_type, d.published, d.url, "
+         "d.fetched, d.provenance")
+Q_DOC_CITES = ("MATCH (d:Document)-[c:CITES]->(r:Regulation) WHERE d.key = $key "
+               "RETURN r.key, r.title, r.kind, c.action, c.provenance")
+Q_DOC_ISSUER = ("MATCH (d:Document)-[i:ISSUED_BY]->(p:PartyGroup) WHERE d.key = $key "
+                "OPTIONAL MATCH (p)-[:GROUP_OF]->(o:Organization) OPTIONAL MATCH (o)-[:LOCATED_IN]->(g:Region) "
+                "RETURN p.key, p.name, i.provenance, o.key, o.name, o.provenance, g.key, g.name, g.provenance")
+Q_DOC_INSPECTION = ("MATCH (n:Inspection)-[:REPORTED_IN]->(d:Document) WHERE d.key = $key "
+                    "OPTIONAL MATCH (n)-[:CONDUCTED_BY]->(t:InspectionTeam) OPTIONAL MATCH (t)-[:TEAM_OF]->(c:Committee) "
+                    "RETURN n.key, n.provenance, t.key, t.name, t.provenance, c.key, c.name, c.provenance")
+# A notice's problems and measures are looked up by key (kg.resolve.problem_key): RAISED_IN
+# and ANSWERS are stored one way, so walking them from the notice scans every problem.
+Q_PROBLEMS = "UNWIND $keys AS k MATCH (p:Problem {key: k}) RETURN p.key, p.heading, p.text, p.provenance"
+Q_MEASURES = "UNWIND $keys AS k MATCH (m:Measure {key: k}) RETURN m.key, m.text, m.provenance"
+BATCH = 32  # keys asked at once
+# The CSS class of each kind of fact (kg/serve/static/kg.css colours them).
+INSPECTION_RULES = ("inspection.",)
+
+
+def notice(store, key: str) -> dict:
+    """A notice: its text with every fact read from it marked where it was read, and the facts."""
+    rows = store.query(Q_DOC, {"key": key})[1]
+    if not rows:
+        raise NotFound(f"no notice {key}")
+    source, title, doc_type, published, url, fetched, doc_prov = rows[0]
+    text = _Texts(store).text(key, source)
+    facts: list[dict] = []
+    seen: dict[tuple, dict] = {}
+
+    def add(label: str, node_key: str, name: str, prov: str | None, css: str, detail: str = "") -> None:
+        for e in _entries(prov, key):
+            start, end = e["span"]
+            if start == end:
+                continue
+            what = (label, node_key, start, end, e["rule"])
+            if what in seen:
+                continue
+            fact = {"id": len(facts), "label": label, "key": node_key, "name": name or e["quote"], "kind": css,
+                    "detail": detail, "start": start, "end": end, "rule": e["rule"], "quote": e["quote"],
+                    "href": href(label, node_key) if label in model().nodes else None}
+            seen[what] = fact
+            facts.append(fact)
+
+    add("Document", key, title or source, doc_prov, "title", "title")
+    for p_key, p_name, i_prov, o_key, o_name, o_prov, g_key, g_name, g_prov in store.query(Q_DOC_ISSUER, {"key": key})[1]:
+        add("PartyGroup", p_key, p_name, i_prov, "issuer", "issuer")
+        if o_key:
+            add("Organization", o_key, o_name, o_prov, "organization")
+        if g_key:
+            add("Region", g_key, g_name, g_prov, "region")
+    for n_key, n_prov, t_key, t_name, t_prov, c_key, c_name, c_prov in store.query(Q_DOC_INSPECTION, {"key": key})[1]:
+        add("Inspection", n_key, "", n_prov, "inspection", "date")
+        if t_key:
+            add("InspectionTeam", t_key, t_name, t_prov, "team")
+        if c_key:
+            add("Committee", c_key, c_name, c_prov, "committee")
+    for r_key, r_title, r_kind, action, c_prov in store.query(Q_DOC_CITES, {"key": key})[1]:
+        add("Regulation", r_key, r_title, c_prov, "citation", " · ".join(x for x in (r_kind, action) if x))
+    problems = _numbered(store, Q_PROBLEMS, [lambda i: problem_key(key, i)])
+    for p_key, heading, body, p_prov in problems:
+        add("Problem", p_key, _short(body), p_prov, "problem", _short(heading))
+    measure_keys = [(lambda j, p=p[0]: measure_key(p, j)) for p in problems]
+    for m_key, body, m_prov in _numbered(store, Q_MEASURES, measure_keys):
+        add("Measure", m_key, _short(body), m_prov, "measure")
+    facts.sort(key=lambda f: (f["start"], -f["end"], f["id"]))
+    for i, f in enumerate(facts):
+        f["id"] = i
+    placed = facts if text is None else [f for f in facts if _placed(text, f)]
+    for f in facts:
+        f["placed"] = text is not None and f in placed
+    link = url if url and re.match(r"https?://", url, re.I) else None  # never javascript: or a file
+    issuer = next(({"name": f["name"], "href": f["href"]} for f in facts if f["label"] == "Organization"), None)
+    return {"title": title or source, "key": key, "source": source, "doc_type": doc_type,
+            "published": jsonable(published), "url": link, "fetched": jsonable(fetched), "organization": issuer,
+            "text_available": text is not None,
+            "segments": _segments(text, [f for f in facts if f["placed"]]) if text is not None else [],
+            "facts": facts}
+
+
+def _numbered(store, query: str, series: list) -> list[list]:
+    """Rows of the nodes keyed series(1), series(2), … for each series (numbered from 1
+    without gaps), asked BATCH numbers at a time until a series ends."""
+    rows, start, todo = [], 1, list(series)
+    while todo:
+        keys = {s(n): s for s in todo for n in range(start, start + BATCH)}
+        found = store.query(query, {"keys": list(keys)})[1]
+        rows += found
+        counts = {}
+        for row in found:
+            counts[id(keys[row[0]])] = counts.get(id(keys[row[0]]), 0) + 1
+        todo = [s for s in todo if counts.get(id(s), 0) == BATCH]
+        start += BATCH
+    return sorted(rows, key=lambda row: _order(row[0]))
+
+
+def _order(key: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", key)]
+
+
+def _short(text: str | None, limit: int = 30) -> str:
+    return "" if not text else text if len(text) <= limit else text[:limit] + "…"
+
+
+def _placed(text: str, fact: dict) -> bool:
+    """The fact's span still holds what it quoted (the file is the one read)."""
+    return 0 <= fact["start"] < fact["end"] <= len(text) and abbreviate(text[fact["start"]:fact["end"]]) == fact["quote"]
+
+
+def _segments(text: str, facts: list[dict]) -> list[dict]:
+    """The text cut where any fact starts or ends: each piece with the facts covering it,
+    innermost (shortest) first, and the anchors (sSTART-END) of the spans starting there."""
+    cuts = sorted({0, len(text), *(f["start"] for f in facts), *(f["end"] for f in facts)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        covering = sorted((f for f in facts if f["start"] <= a and f["end"] >= b),
+                          key=lambda f: (f["end"] - f["start"], f["id"]))
+        anchors = sorted({f"s{f['start']}-{f['end']}" for f in facts if f["start"] == a})
+        piece = {"text": text[a:b], "facts": [f["id"] for f in covering], "anchors": anchors,
+                 "kind": covering[0]["kind"] if covering else None,
+                 "tip": f"{covering[0]['label']} {covering[0]['name']} · {covering[0]['rule']}" if covering else None}
+        if out and not piece["facts"] and not out[-1]["facts"]:
+            out[-1]["text"] += piece["text"]
+        else:
+            out.append(piece)
+    return out
+
+
+# -- a regulation ---------------------------------------------------------------------
+Q_REG = "MATCH (r:Regulation) WHERE r.key = $key RETURN r.title, r.kind, r.scope, r.raw_forms, r.same_as"
+Q_REG_CITES = ("MATCH (d:Document)-[c:CITES]->(r:Regulation) WHERE r.key = $key "
+               "OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+               "RETURN d.key, d.source, d.title, d.published, c.raw, c.via_alias, c.action, c.span_start, c.span_end, "
+               "o.key, o.name ORDER BY d.published, d.key, c.span_start")
+Q_REG_COCITED = ("MATCH (r:Regulation)-[c:CO_CITED]->(o:Regulation) WHERE r.key = $key RETURN o.key, o.title, c.documents "
+                 "UNION ALL MATCH (o:Regulation)-[c:CO_CITED]->(r:Regulation) WHERE r.key = $key "
+                 "RETURN o.key, o.title, c.documents")
+Q_REG_SCOPE = ("MATCH (r:Regulation)-[:SCOPED_TO]->(o:Organization) WHERE r.key = $key RETURN o.key, o.name")
+
+
+def regulation(store, key: str) -> dict:
+    """A regulation: its kind and forms, who cites it and in which sentence, what is cited
+    with it, and its citations per year."""
+    rows = store.query(Q_REG, {"key": key})[1]
+    if not rows:
+        raise NotFound(f"no regulation {key}")
+    title, kind, scope, raw_forms, same_as = rows[0]
+    cites = store.query(Q_REG_CITES, {"key": key})[1]
+    texts = _Texts(store)
+    organizations: dict[str, dict] = {}
+    citations, aliases, years, per_doc, cited_per_year = [], Counter(), Counter(), {}, Counter()
+    for doc, source, d_title, published, raw, via_alias, action, start, end, o_key, o_name in cites:
+        if via_alias:
+            aliases[raw] += 1
+        cited_per_year[str(published)[:4] if published else "—"] += 1
+        if doc not in per_doc:
+            per_doc[doc] = {"key": doc, "title": d_title or source, "href": href("Document", doc)}
+            years[str(published)[:4] if published else "—"] += 1
+        if o_key:
+            if o_key not in organizations:
+                organizations[o_key] = {"key": o_key, "name": o_name, "href": href("Organization", o_key),
+                                        "citations": 0, "notices": set()}
+            org = organizations[o_key]
+            org["citations"] += 1
+            org["notices"].add(doc)
+        if len(citations) < SENTENCES:
+            text = texts.text(doc, source)
+            before, cited, after = "", raw or "", ""
+            if text is not None and text[start:end] == raw:
+                sentence = sentence_around(text, start, end)
+                at = sentence.find(raw)
+                if at >= 0:
+                    before, after = sentence[:at], sentence[at + len(raw):]
+            citations.append({"notice": doc, "notice_title": d_title or source, "published": jsonable(published),
+                              "href": href("Document", doc) + f"#s{start}-{end}", "organization": o_name,
+                              "organization_href": href("Organization", o_key) if o_key else None,
+                              "action": action, "before": before, "cited": cited, "after": after,
+                              "via_alias": via_alias})
+    co = {o_key: (o_title, documents) for o_key, o_title, documents in store.query(Q_REG_COCITED, {"key": key})[1]}
+    co_cited = sorted(co.items(), key=lambda kv: (-kv[1][1], kv[1][0]))[:30]
+    scoped = [{"key": k, "name": n, "href": href("Organization", k)} for k, n in store.query(Q_REG_SCOPE, {"key": key})[1]]
+    orgs = sorted(organizations.values(), key=lambda o: (-len(o["notices"]), o["name"] or ""))
+    for o in orgs:
+        o["notices"] = len(o["notices"])
+    return {"title": title, "label": "Regulation", "key": key, "kind": kind, "scope": scope, "scoped_to": scoped,
+            "raw_forms": json.loads(raw_forms or "[]"), "same_as": json.loads(same_as or "[]"),
+            "aliases": [{"alias": a, "citations": n} for a, n in aliases.most_common()],
+            "notices": len(per_doc), "notice_list": list(per_doc.values()), "citation_count": len(cites),
+            "organizations": orgs,
+            "citations": citations, "citations_shown": len(citations),
+            "co_cited": [{"key": k, "title": t, "documents": n, "href": href("Regulation", k)} for k, (t, n) in co_cited],
+            "per_year": [{"year": y, "notices": n, "citations": cited_per_year[y]} for y, n in sorted(years.items())]}
+
+
+# -- an organization ----------------------------------------------------------------
+Q_ORG = ("MATCH (o:Organization) WHERE o.key = $key OPTIONAL MATCH (o)-[:LOCATED_IN]->(g:Region) "
+         "RETURN o.name, o.scope, o.same_as, g.key, g.name, g.province, g.level")
+Q_ORG_DOCS = ("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) WHERE o.key = $key "
+              "RETURN d.key, d.source, d.title, d.published, d.doc_type ORDER BY d.published, d.key")
+Q_ORG_INSPECTIONS = ("MATCH (i:Inspection)-[:INSPECTED]->(o:Organization) WHERE o.key = $key "
+                     "OPTIONAL MATCH (i)-[:CONDUCTED_BY]->(t:InspectionTeam) "
+                     "OPTIONAL MATCH (i)-[:REPORTED_IN]->(d:Document) "
+                     "RETURN i.key, i.kind, i.start_date, i.end_date, i.feedback_date, t.key, t.name, d.key, d.published, "
+                     "i.feedback_day - i.end_day, d.published_day - i.feedback_day ORDER BY i.start_date, i.key")
+Q_ORG_PROBLEMS = ("MATCH (p:Problem) WHERE p.organization = $key "
+                  "RETURN coalesce(p.heading, '') AS heading, count(*) AS problems ORDER BY problems DESC, heading")
+Q_ORG_REGS = ("MATCH (o:Organization)-[c:ORGANIZATION_CITES]->(r:Regulation) WHERE o.key = $key "
+              "RETURN r.key, r.title, r.kind, c.action, c.documents ORDER BY r.title")
+
+
+def organization(store, key: str) -> dict:
+    """An organization: its notices, its inspections step by step, its problems by
+    heading, the regulations it cites."""
+    rows = store.query(Q_ORG, {"key": key})[1]
+    if not rows:
+        raise NotFound(f"no organization {key}")
+    name, scope, same_as, g_key, g_name, province, level = rows[0]
+    notices = [dict(_notice_row(d, s, t, p), doc_type=k) for d, s, t, p, k in store.query(Q_ORG_DOCS, {"key": key})[1]]
+    inspections = []
+    for (i_key, kind, start, end, feedback, t_key, t_name, d_key, published,
+         to_feedback, to_publication) in store.query(Q_ORG_INSPECTIONS, {"key": key})[1]:
+        inspections.append({"key": i_key, "kind": kind, "team": t_name,
+                            "team_href": href("InspectionTeam", t_key) if t_key else None,
+                            "start": jsonable(start), "end": jsonable(end), "feedback": jsonable(feedback),
+                            "published": jsonable(published), "notice_href": href("Document", d_key) if d_key else None,
+                            "days_to_feedback": to_feedback, "days_to_publication": to_publication})
+    regs: dict[str, dict] = {}
+    for r_key, r_title, r_kind, action, documents in store.query(Q_ORG_REGS, {"key": key})[1]:
+        reg = regs.setdefault(r_key, {"key": r_key, "title": r_title, "kind": r_kind, "actions": [],
+                                      "notices": 0, "href": href("Regulation", r_key)})
+        if action:
+            reg["actions"].append(action)
+        reg["notices"] = max(reg["notices"], documents or 0)
+    problems = [{"heading": h, "problems": n} for h, n in store.query(Q_ORG_PROBLEMS, {"key": key})[1]]
+    return {"title": name, "label": "Organization", "key": key, "scope": scope, "same_as": json.loads(same_as or "[]"),
+            "region": {"key": g_key, "name": g_name, "province": province, "level": level,
+                       "href": href("Region", g_key)} if g_key else None,
+            "notices": notices, "notice_list": notices, "inspections": inspections, "problems": problems,
+            "regulations": sorted(regs.values(), key=lambda r: (-r["notices"], r["title"]))}
+
+
+# -- any other node -------------------------------------------------------------------
+def _name_field(label: str) -> str:
+    props = model().nodes[label]
+    return next((f for f in ("title", "name", "text") if f in props), "key")
+
+
+def node(store, label: str, key: str) -> dict:
+    """A node of another label (Party group, team, committee, region, inspection, problem):
+    its properties and its neighbours."""
+    m = model()
+    if label not in m.nodes:
+        raise NotFound(f"no label {label}")
+    rows = store.query(f"MATCH (n:{label}) WHERE n.key = $key RETURN n", {"key": key})[1]
+    if not rows:
+        raise NotFound(f"no {label} {key}")
+    props = {k: jsonable(v) for k, v in rows[0][0].items()
+             if not k.startswith("_") and k not in ("provenance", "key") and v is not None}
+    related = []
+    for rel_type, spec in m.relationships.items():
+        for side, other in (("from", "to"), ("to", "from")):
+            if spec[side] != label:
+                continue
+            a, b = ("n", "o") if side == "from" else ("o", "n")
+            field = _name_field(spec[other])
+            query = (f"MATCH ({a}:{spec['from']})-[:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
+                     f"RETURN o.key, o.{field} ORDER BY o.key LIMIT {NEIGHBOURS + 1}")
+            found = store.query(query, {"key": key})[1]
+            if found:
+                related.append({"type": rel_type, "direction": "out" if side == "from" else "in",
+                                "label": spec[other], "more": len(found) > NEIGHBOURS,
+                                "nodes": [{"key": k, "name": abbreviate(str(n or k)), "href": href(spec[other], k)}
+                                          for k, n in found[:NEIGHBOURS]]})
+    name = props.get(_name_field(label), key)
+    return {"title": f"{label} {abbreviate(str(name))}", "label": label, "key": key, "properties": props,
+            "related": related}
+
+
+# -- search ---------------------------------------------------------------------------
+SEARCHED = (("Regulation", "title"), ("Organization", "name"), ("PartyGroup", "name"), ("InspectionTeam", "name"),
+            ("Committee", "name"), ("Region", "name"), ("Document", "title"))
+SEARCH_LIMIT = 50  # hits of each kind
+
+
+def search(store, q: str) -> dict:
+    """Regulations, organizations, Party groups, teams, committees, regions and notices
+    whose title, name or key holds `q` (traditional characters read as simplified)."""
+    q = (q or "").strip()
+    text = normalize(q)
+    hits, seen = [], set()
+    for term in _terms(text):
+        for label, field in SEARCHED:
+            extra = " OR n.source CONTAINS $q OR n.key STARTS WITH $q" if label == "Document" else " OR n.key CONTAINS $q"
+            query = (f"MATCH (n:{label}) WHERE n.{field} CONTAINS $q{extra} "
+                     f"RETURN n.key, n.{field}{', n.source' if label == 'Document' else ''} LIMIT {SEARCH_LIMIT}")
+            for row in store.query(query, {"q": term})[1]:
+                if (label, row[0]) not in seen:
+                    seen.add((label, row[0]))
+                    name = row[1] or (row[2] if len(row) > 2 else None) or row[0]
+                    hits.append({"kind": label, "key": row[0], "name": name, "href": href(label, row[0])})
+    hits.sort(key=lambda h: (h["name"] != text, not h["name"].startswith(text), len(h["name"]), h["kind"]))
+    return {"title": f"search: {q}" if q else "search", "q": q, "normalized": text, "hits": hits,
+            "kinds": dict(Counter(h["kind"] for h in hits))}
+
+
+def _terms(text: str) -> list[str]:
+    """What a search looks for: the text and, for an organization's short name (妇联,
+    湘潭市妇联), its full form as notices expand it (妇女联合会, 湘潭市妇女联合会)."""
+    if not text:
+        return []
+    from kg.curation_suggest import organization_core
+    from kg.data import load
+
+    short_forms = load("organizations.json")["short_forms"]
+    full = short_forms[text].replace("{place}", "") if text in short_forms else organization_core(text)[0]
+    return [text] + ([full] if full and full != text else [])
+
+
+# -- named queries and Cypher ------------------------------------------------------------
+ROW_LIMIT = 1000  # rows a result page shows (its CSV and JSON hold them all)
+
+
+def queries() -> dict:
+    from kg.queries import library
+
+    return {"title": "named queries", "queries": [
+        {"name": q.name, "description": q.description, "href": f"/query/{q.name}",
+         "params": [{"name": p.name, "type": p.type, "default": p.default, "doc": p.doc, "required": p.required}
+                    for p in q.params]} for q in library("cypher").values()]}
+
+
+def named_query(store, name: str, given: dict[str, str]) -> dict:
+    """A named query (kg query --name) run with the parameters given (empty ones left to
+    their defaults)."""
+    from kg.errors import KgError
+    from kg.queries import library
+
+    queries_ = library("cypher")
+    if name not in queries_:
+        raise NotFound(f"no query named {name}")
+    q = queries_[name]
+    given = {k: v for k, v in given.items() if k in {p.name for p in q.params} and v != ""}
+    out = {"title": f"query {name}", "name": name, "description": q.description, "cypher": q.cypher,
+           "params": [{"name": p.name, "type": p.type, "doc": p.doc, "required": p.required,
+                       "value": given.get(p.name, "" if p.default is None else p.default)} for p in q.params],
+           "error": None, "columns": [], "rows": []}
+    try:
+        out["columns"], rows = store.query(q.cypher, q.bind(given))
+    except KgError as e:
+        out["error"] = str(e)
+        return out
+    out["rows"] = jsonable(rows)
+    return out
+
+
+def cypher(store, text: str) -> dict:
+    """A statement typed in the Cypher box, under kg query's rules (reads only)."""
+    from kg.errors import KgError
+
+    out = {"title": "Cypher", "cypher": text or "", "error": None, "columns": [], "rows": []}
+    if text and text.strip():
+        try:
+            out["columns"], rows = store.query(text)
+            out["rows"] = jsonable(rows)
+        except KgError as e:
+            out["error"] = str(e)
+    return out

@@ -1,0 +1,34 @@
+"""Pictures of kg viz served as pages: the recurrence page (kg viz recurrence), with a link
+from the regulation selected in it to its page."""
+from __future__ import annotations
+
+from kg.errors import KgError
+
+LINKS = '<script src="/static/recurrence-links.js"></script>\n</body>'
+
+
+def _aggregate(store, **options):
+    from kg.viz.aggregate import aggregate
+
+    data = aggregate(store, **options)
+    if not data.regulations:
+        raise KgError("no regulation is cited by two or more organizations: nothing recurs to draw")
+    return data
+
+
+def recurrence_data(store, **options) -> dict:
+    """What the recurrence page draws (kg.viz.aggregate), as its JSON twin gives it."""
+    data = _aggregate(store, **options)
+    return {"by": data.by, "groups": data.groups, "organizations": data.organizations, "recurring": data.recurring,
+            "options": data.options,
+            "regulations": [{"key": r.key, "title": r.title, "kind": r.kind, "organizations": r.organizations,
+                             "by_group": dict(r.by_group), "citing": r.citing,
+                             "citations": [vars(c) for c in r.citations]} for r in data.regulations]}
+
+
+def recurrence_page(store, **options) -> str:
+    """kg viz recurrence's page for `store`, each selected regulation linked to its page."""
+    from kg.viz import recurrence
+
+    page = recurrence.html(_aggregate(store, **options))
+    return page.replace("</body>", LINKS, 1) if "</body>" in page else page + LINKS
