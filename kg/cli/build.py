@@ -68,7 +68,8 @@ def build_command(
                    f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
                    f"{report.deleted['relationships']} relationships{_journal(report)}", err=True)
     unchanged = f", {report.changes.unchanged} unchanged" if report.changes is not None else ""
-    typer.echo(f"{db}: {report.documents} documents ({report.extracted} extracted, {report.cached} cached{unchanged}), "
+    typer.echo(f"{db}: {report.documents + report.copies} files, {report.documents} notices ({report.copies} copies "
+               f"of others); {report.extracted} extracted, {report.cached} cached{unchanged}; "
                f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:
