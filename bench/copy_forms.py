@@ -41,7 +41,7 @@ def traditional(text: str) -> tuple[str, bytes]:
 
 def other_furniture(text: str) -> tuple[str, bytes]:
     """Other header and footer lines, full-width punctuation, other whitespace."""
-    head = "首页 > 纪律审查 > 通报曝光\n来源：市纪委监委网站　　发布时间：2025-01-02 10:30\n【字体：大 中 小】 打印本页\n"
+    head = "首页 > 纪律审查 > 通报曝光\n来源：市纪委监委网站　　作者：市纪委监委\n【字体：大 中 小】 打印本页\n"
     foot = "\n\n责任编辑：王某\n本文链接：https://example.org/a/1.html\n"
     body = text.replace(",", "，").replace(":", "：").replace("  ", " ")
     return ".txt", (head + body + foot).encode("utf-8")
