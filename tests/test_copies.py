@@ -1,10 +1,15 @@
 """Copies of the seeds in the forms sites republish them give the seeds' counts."""
 from __future__ import annotations
 
-from bench.copy_forms import write_copies
+import hashlib
+import json
+from pathlib import Path
+
+from bench.copy_forms import FORMS, write_copies
 from kg.backends.embedded import EmbeddedStore
 from kg.build import build_store
 from kg.trends import trends
+from tests.cli import kg
 
 
 def test_seeds_and_their_copies_count_as_the_seeds(seed_store, seed_files, tmp_path):
@@ -22,3 +27,35 @@ def test_seeds_and_their_copies_count_as_the_seeds(seed_store, seed_files, tmp_p
     rels, seeds_rels = store.build_info()["relationships"], seed_store.build_info()["relationships"]
     assert {k: v for k, v in rels.items() if k != "COPY_OF"} == {k: v for k, v in seeds_rels.items() if k != "COPY_OF"}
     assert trends(store)[0] == trends(seed_store)[0]
+
+
+def _two_seeds_with_copies(seed_files, folder):
+    """Two seed notices, each with its GBK and HTML copies."""
+    folder.mkdir()
+    forms = {name: FORMS[name] for name in ("gbk", "html")}
+    made = {}
+    for path in seed_files[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+        made[path.name] = write_copies(path.read_text(encoding="utf-8-sig"), path.stem, folder, forms)
+    return made
+
+
+def test_explain_and_coverage_list_a_notices_copies(seed_files, tmp_path):
+    made = _two_seeds_with_copies(seed_files, tmp_path / "notices")
+    db = tmp_path / "copies.kg"
+    build_store(sorted(str(p) for p in (tmp_path / "notices").iterdir()), str(db))
+    seed = seed_files[0].name
+    out = kg("explain", "--db", str(db), made[seed][0].name)  # asked by one of its copies
+    assert out.returncode == 0, out.stderr.decode()
+    text = out.stdout.decode()
+    first = min(p.name for p in [seed_files[0], *made[seed]])  # the first in input order names it
+    assert text.startswith(f"Notice notices/{first}: 3 source(s)")
+    for path in [seed_files[0], *made[seed]]:
+        assert f"notices/{path.name}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}" in text
+    assert "similarity 100%" in text and seed_files[1].name not in text.split("\n\n")[0].split("COPY_OF")[0]
+    out = kg("coverage", "--format", "json", str(tmp_path / "notices"))
+    groups = json.loads(out.stdout)["copies"]
+    assert sorted(sorted([Path(g["notice"]).name, *(Path(c["source"]).name for c in g["copies"])]) for g in groups) == \
+        sorted(sorted([name, *(p.name for p in paths)]) for name, paths in made.items())
+    table = kg("coverage", str(tmp_path / "notices")).stdout.decode()
+    assert "Copies (4 files are copies of 2 notices" in table
