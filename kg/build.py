@@ -172,6 +172,7 @@ def graph_from_paths(sources: list[str], cache_folder: Path | None = None, worke
     report.documents -= report.copies
     finish(graph)
     if curation is not None:
+        report.curated.update(curation.apart_effect())
         curation.annotate(graph, report.curated)
     return graph, report
 
@@ -195,6 +196,7 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
         statements.add_sources((name, *file_state(path_of[name]), doc) for name, doc in read)
     graph.close()
     if curation is not None:
+        report.curated.update(curation.apart_effect())
         curation.annotate(graph.shared, report.curated)
     return graph, report
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bench.copy_forms import FORMS, write_copies
+from kg import curation
 from kg.backends.embedded import EmbeddedStore
 from kg.build import build_store
 from kg.trends import trends
@@ -59,3 +60,22 @@ def test_explain_and_coverage_list_a_notices_copies(seed_files, tmp_path):
         sorted(sorted([name, *(p.name for p in paths)]) for name, paths in made.items())
     table = kg("coverage", str(tmp_path / "notices")).stdout.decode()
     assert "Copies (4 files are copies of 2 notices" in table
+
+
+def test_a_person_says_two_copies_are_different_notices(seed_files, tmp_path):
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    seed = folder / seed_files[0].name
+    seed.write_bytes(seed_files[0].read_bytes())
+    (copy,) = write_copies(seed.read_text(encoding="utf-8-sig"), seed.stem, folder, {"gbk": FORMS["gbk"]})
+    sources = [str(seed), str(copy)]
+    grouped = build_store(sources, str(tmp_path / "grouped.kg"))
+    assert (grouped.documents, grouped.copies) == (1, 1)
+    (tmp_path / "kg-curation.toml").write_text(
+        '[[different-notices]]\ndocs = ["notices/%s", "%s"]\nwhy = "two notices"\n'
+        % (seed.name, hashlib.sha256(copy.read_bytes()).hexdigest()), encoding="utf-8")
+    decisions = curation.load(tmp_path / "kg-curation.toml")
+    apart = build_store(sources, str(tmp_path / "apart.kg"), curation=decisions)
+    assert (apart.documents, apart.copies) == (2, 0)
+    assert apart.curated == {1: 2}  # took effect in 2 notices
+    assert EmbeddedStore(tmp_path / "apart.kg").build_info()["nodes"]["Document"] == 2
