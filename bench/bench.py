@@ -9,8 +9,11 @@ the same texts, in process and against `kg extract` as a whole process; `kg --he
 against `python -c "import typer"`; one worker against two), the build's time and the
 peak memory of its whole process tree, the embedded load rate against the time in COPY
 itself, the neo4j-admin export rate, the latency of every named query, and the time of the
-recurrence figure and the size of its page, and rebuilds after adding 10 notices or
-editing 1 against the full build, at each size.
+recurrence figure and the size of its page, rebuilds after adding 10 notices or
+editing 1 against the full build, the tables export (CSV, SQLite, Parquet: time, peak
+memory, size on disk) against the neo4j-admin export, and every RDF syntax's export
+against N-Triples', at each size (RDF up to 10 000 notices; `--only rdf` or `--only
+tables` for that part alone).
 """
 from __future__ import annotations
 
@@ -229,6 +232,39 @@ def stage_admin(n: int) -> dict:
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds, "peak_mb": peak_mb()}
 
 
+def stage_tables(n: int, fmt: str) -> dict:
+    """`kg export --format FMT` (tables, sqlite, parquet) of the store of n notices, as a
+    user runs it (a whole process): time, the process's peak memory, size on disk."""
+    import shutil
+
+    kg_exe = Path(sys.executable).with_name("kg")
+    out = WORK / (f"tables-{n}.db" if fmt == "sqlite" else f"tables-{n}-{fmt}")
+    shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
+    t = time.perf_counter()
+    subprocess.run([str(kg_exe), "export", str(WORK / f"store-{n}.kg"), "--format", fmt, "--out", str(out)],
+                   check=True, capture_output=True)
+    seconds = time.perf_counter() - t
+    size = out.stat().st_size if out.is_file() else sum(p.stat().st_size for p in out.iterdir())
+    shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink()
+    return {"seconds": seconds, "mb": size / 1e6, "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+TABLE_FORMATS = ["tables", "sqlite", "parquet"]
+
+
+def tables_report(n: int) -> None:
+    """Each tables format exported from the store of n notices, against the neo4j-admin CSV
+    export of the same store (stage admin) as the baseline."""
+    if not (WORK / f"store-{n}.kg").exists():
+        run_stage("build", n)
+    a = run_stage("admin", n)
+    print(f"         neo4j-admin CSV (baseline, in process): {a['seconds']:.1f} s, {a['rows']} rows")
+    for fmt in TABLE_FORMATS:
+        r = run_stage("tables", n, fmt)
+        print(f"         kg export --format {fmt:<7}: {r['seconds']:6.1f} s, {r['mb']:7.1f} MB on disk, "
+              f"peak {r['peak_mb']:4.0f} MB; {r['seconds'] / a['seconds']:.2f}× the neo4j-admin export's time")
+
+
 def stage_queries(n: int) -> dict:
     """Every named query on the store of n notices: best of three runs."""
     from kg.backends.embedded import EmbeddedStore
@@ -339,10 +375,44 @@ def stage_incremental(n: int) -> dict:
     return out
 
 
+RDF_SYNTAXES = ["nt", "turtle", "trig", "jsonld"]  # N-Triples first: the baseline of the others
+
+
+def stage_rdf(n: int, fmt: str) -> dict:
+    """`kg export` of the store of n notices in one RDF syntax, as a user runs it (a whole
+    process), its output counted through a pipe (no disk: N-Triples is 0.6 MB a notice);
+    peak memory is the export process's own (this stage runs one, so RUSAGE_CHILDREN is it)."""
+    kg_exe = Path(sys.executable).with_name("kg")
+    t = time.perf_counter()
+    size = 0
+    with subprocess.Popen([str(kg_exe), "export", str(WORK / f"store-{n}.kg"), "--format", fmt],
+                          stdout=subprocess.PIPE) as proc:
+        while block := proc.stdout.read(1 << 20):
+            size += len(block)
+    seconds = time.perf_counter() - t
+    if proc.returncode != 0:
+        sys.exit(f"kg export --format {fmt} failed ({proc.returncode})")
+    return {"seconds": seconds, "mb": size / 1e6, "mb_per_s": size / 1e6 / seconds,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def rdf_report(n: int) -> None:
+    """Each RDF syntax exported from the store of n notices, against N-Triples in the same run."""
+    if not (WORK / f"store-{n}.kg").exists():
+        run_stage("build", n)
+    base = None
+    for fmt in RDF_SYNTAXES:
+        r = run_stage("rdf", n, fmt)
+        base = base or r
+        print(f"         kg export --format {fmt:<6}: {r['seconds']:7.1f} s, {r['mb']:8.0f} MB, {r['mb_per_s']:5.1f} MB/s, "
+              f"peak {r['peak_mb']:4.0f} MB; {r['seconds'] / base['seconds']:.2f}× the time and "
+              f"{r['mb_per_s'] / base['mb_per_s']:.2f}× the rate of N-Triples")
+
+
 STAGES = {"startup": stage_startup, "extract": stage_extract, "extract_process": stage_extract_process,
           "graph": stage_graph, "build": stage_build, "admin": stage_admin,
           "queries": stage_queries, "trends": stage_trends, "pictures": stage_pictures,
-          "incremental": stage_incremental}
+          "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables}
 
 
 def run_stage(name: str, *args) -> dict:
@@ -421,6 +491,9 @@ def report(sizes: list[int]) -> None:
                          verdict(f"process tree peak ≤ {TARGETS['build_100k_mb']} MB",
                                  b["tree_peak_mb"] <= TARGETS["build_100k_mb"])]
         print("         targets: " + "; ".join(verdicts))
+        tables_report(n)
+        if n <= 10_000:  # beyond, N-Triples alone is tens of GB and hours
+            rdf_report(n)
 
 
 def verdict(target: str, met: bool) -> str:
@@ -430,11 +503,18 @@ def verdict(target: str, met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--only", choices=["rdf", "tables"], help="run one part of the report: rdf (every RDF "
+                        "syntax exported from the store of each size, against N-Triples), tables (CSV, SQLite and "
+                        "Parquet tables); either builds a missing store")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
         name, *rest = args.stage
-        print(json.dumps(STAGES[name](*map(int, rest))))
+        print(json.dumps(STAGES[name](*(int(a) if a.isdigit() else a for a in rest))))
+    elif args.only:
+        for n in sorted(args.sizes):
+            print(f"{n} notices:")
+            {"rdf": rdf_report, "tables": tables_report}[args.only](n)
     else:
         report(sorted(args.sizes))
 

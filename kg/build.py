@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import feeds
 from kg.cache import ExtractionCache
 from kg.copies import Grouping, copy_graph, earlier_published, source_of
 from kg.corpus import Corpus, corpus_of
 from kg.curation import Curation
-from kg.errors import InputError, KgError, printable
+from kg.errors import InputError, KgError, none_read, printable
 from kg.fileio import disk_error
 from kg.bulk import BulkGraph, pack_record
 from kg.graph import Graph
@@ -73,7 +74,7 @@ def extract_document(doc) -> dict:
 
 
 def _record(job: tuple[str, str, str | None, bool | str, Curation | None]) -> tuple[str, object, bool, list[int]]:
-    """("ok", record, from_cache, curation lines applied) or ("error", reason, False, [])
+    """("ok", record, from_cache, curation lines applied) or ("error", (source, reason), False, [])
     for one file; with `packed` True, the record's graph packed for a BulkGraph instead of
     the record (with its copy signature, kg.copies); with "signed", (record, its
     kg.copies.Source). Runs in workers, so it returns plain values rather than raising."""
@@ -92,8 +93,8 @@ def _record(job: tuple[str, str, str | None, bool | str, Curation | None]) -> tu
             return "ok", pack_record(record, copy), cached, lines
         except Exception as e:  # a bug of ours on an unusual record: report it, keep going
             raise InputError(source, f"building its graph failed ({type(e).__name__}: {e}); please report this file") from e
-    except InputError as e:
-        return "error", e.reason, False, []
+    except InputError as e:  # it names what failed: a file, or a feed's file and item
+        return "error", (e.source, e.reason), False, []
 
 
 def _read_record(source: str, name: str, cache_folder: str | None) -> tuple[dict, bool, str]:
@@ -101,6 +102,7 @@ def _read_record(source: str, name: str, cache_folder: str | None) -> tuple[dict
     doc = read_source(source)
     cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
     if cache is not None and (cached := cache.get(doc.sha256, name)) is not None:
+        cached.update(url=doc.url, fetched=doc.fetched)  # the same bytes may be another page's copy
         return cached, True, doc.text
     record = extract_document(doc)
     record["source"] = name
@@ -140,10 +142,10 @@ def _worker_started() -> None:
 
 
 def _collect(jobs, results, report: BuildReport, tick) -> Iterator:
-    for (source, *_), (status, value, cached, lines) in zip(jobs, results):
+    for status, value, cached, lines in results:  # in the order of jobs
         tick()
         if status == "error":
-            report.failures.append(InputError(source, value))
+            report.failures.append(InputError(*value))
             continue
         report.curated.update(lines)
         report.cached += cached
@@ -243,6 +245,9 @@ def _build(store, sources: list[str], corpus: Corpus, workers: int, tick, writin
         previous = None
         if reason is None and store.current is not None:
             previous, reason = previous_statements(store, cache.version)
+        if previous is not None and (store.build_info().get("fields") or {}) != feeds.fields():
+            previous.close()  # other fields are other text, whatever the files' state says
+            previous, reason = None, "the feed fields (--field) differ from the last build's"
         if previous is not None:
             try:
                 report = incremental_build(store, previous, sources, corpus, cache, workers, tick, writing)
@@ -269,7 +274,7 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
                                             corpus)
             statements.finish()
             if report.documents == 0:  # every notice failed: an empty graph must not replace the store
-                raise NothingToBuild(f"{db}: none of the {len(sources)} notices could be read; the store was "
+                raise NothingToBuild(f"{db}: {none_read(len(sources))}; the store was "
                                      f"left as it was", report.failures)
             if curation is not None:
                 curation.check_effect(report.curated)  # a file that names nothing is a mistake
@@ -281,6 +286,7 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
                 "failed": [str(e) for e in report.failures],
                 "extractor": cache.version,
                 "roots": corpus.roots,
+                **({"fields": feeds.fields()} if feeds.fields() else {}),
                 **({"curation": curation.path, "curation_lines": sorted(report.curated)} if curation else {}),
             }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
@@ -316,7 +322,7 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
     report.changes = changes
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
-        raise NothingToBuild(f"{store.path}: none of the {len(sources)} notices could be read; the store was "
+        raise NothingToBuild(f"{store.path}: {none_read(len(sources))}; the store was "
                              f"left as it was", report.failures)
     report.documents = after
     report.seconds["graph"] = time.perf_counter() - start
@@ -328,7 +334,8 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
             report.info, revision = store.revise(
                 lambda view: revise(statements, changes, view, (previous["nodes"], previous["relationships"])),
                 extra={"documents": after, "failed": [str(e) for e in report.failures],
-                       "extractor": cache.version, "roots": corpus.roots, "incremental": describe(changes)},
+                       "extractor": cache.version, "roots": corpus.roots, "incremental": describe(changes),
+                       **({"fields": feeds.fields()} if feeds.fields() else {})},
                 tick=writing(0))
             report.written, report.deleted = revision.written, revision.deleted
         else:

@@ -16,7 +16,7 @@ from pathlib import Path
 import kg
 from kg.errors import printable
 
-_EXTRACTION_SOURCES = ("read.py", "normalize.py", "gazetteer.py", "extract", "data")
+_EXTRACTION_SOURCES = ("read.py", "feeds.py", "normalize.py", "gazetteer.py", "extract", "data")
 
 
 # What does not shape a record or a row of the store: the commands, the pictures, and the

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from kg.errors import printable
+from kg.feeds import split
 
 
 @dataclass
@@ -29,16 +30,17 @@ class Corpus:
 def corpus_of(sources: Iterable[str], folders: Iterable[str] = ()) -> Corpus:
     """The names of `sources` (files, as collected from `folders` and files given)."""
     folders = sorted({f.rstrip(os.sep) or os.sep for f in folders}, key=len, reverse=True)
-    placed: dict[str, tuple[str, str]] = {}  # path → (real folder, path inside it)
+    placed: dict[str, tuple[str, str, str]] = {}  # path → (real folder, path inside it, #KEY or "")
     for path in sources:
-        folder = next((f for f in folders if path.startswith(f + os.sep)), None)
+        file, key = split(path)  # an item is named by its file's name and its key
+        folder = next((f for f in folders if file.startswith(f + os.sep)), None)
         if folder is None:
-            folder = os.path.dirname(path) or "."
-        placed[path] = (os.path.realpath(folder), os.path.relpath(path, folder))
-    labels = _labels({real for real, _ in placed.values()})
+            folder = os.path.dirname(file) or "."
+        placed[path] = (os.path.realpath(folder), os.path.relpath(file, folder), "" if key is None else f"#{key}")
+    labels = _labels({real for real, _, _ in placed.values()})
     corpus = Corpus(roots={label: real for real, label in labels.items()})
-    for path, (real, inside) in placed.items():
-        corpus.names[path] = printable(PurePath(labels[real], inside).as_posix())
+    for path, (real, inside, key) in placed.items():
+        corpus.names[path] = printable(PurePath(labels[real], inside).as_posix() + key)
     return corpus
 
 
@@ -47,9 +49,11 @@ def locate(name: str, roots: dict[str, str]) -> str | None:
     of that name; a name from before roots were kept is its path)."""
     if not roots:
         return name
+    file, key = split(name)
     for label in sorted(roots, key=len, reverse=True):
-        if name.startswith(label + "/"):
-            return os.path.join(roots[label], *name[len(label) + 1:].split("/"))
+        if file.startswith(label + "/"):
+            found = os.path.join(roots[label], *file[len(label) + 1:].split("/"))
+            return found if key is None else f"{found}#{key}"  # a URL key keeps its "//"
     return None
 
 

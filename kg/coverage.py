@@ -60,6 +60,10 @@ class Coverage:
     facts: dict[str, FactCoverage] = field(default_factory=lambda: {f: FactCoverage(f) for f, _, _ in FACTS})
     warnings: Counter = field(default_factory=Counter)  # rule → count
     warned_notices: int = 0
+    # Problems placed in an item of their inspection framework (kg.extract.framework), by rule.
+    problems: int = 0
+    placed: int = 0
+    framework_rules: Counter = field(default_factory=Counter)
     # names kept to their notice because they are not a full identity: kind → [(file, name)]
     unresolved: dict[str, list[tuple[str, str]]] = field(
         default_factory=lambda: {"organization": [], "committee": [], "short title": []})
@@ -79,6 +83,11 @@ class Coverage:
             else:
                 fc.missing.append(record.get("source", "?"))
         self._add_unresolved(record)
+        for p in record.get("problems") or []:
+            f = p.get("framework") or {"item": "unplaced", "rule": "framework.unplaced"}
+            self.problems += 1
+            self.placed += f["item"] != "unplaced"
+            self.framework_rules[f["rule"]] += 1
         warnings = record.get("warnings") or []
         self.warnings.update(w["rule"] for w in warnings)
         self.warned_notices += bool(warnings)
@@ -108,6 +117,9 @@ class Coverage:
             "notices_with_warnings": self.warned_notices,
             "copies": [{"notice": first, "copies": [{"source": c, "similarity": sim} for c, sim in found]}
                        for first, found in self.copies.items()],
+            "framework": {"problems": self.problems, "placed": self.placed,
+                          "share": round(self.placed / self.problems, 3) if self.problems else 0.0,
+                          "rules": dict(sorted(self.framework_rules.items()))},
             "unresolved": {kind: [{"source": s, "name": n} for s, n in found] for kind, found in self.unresolved.items()},
         }
 

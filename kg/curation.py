@@ -24,6 +24,7 @@ curated graph. Each curated fact's provenance names the file, the line and the w
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 import os
@@ -31,12 +32,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, counted
 
 DEFAULT_FILE = "kg-curation.toml"
 LABELS = ("Regulation", "Organization")
 KINDS = ("same-as", "keep-apart", "different-notices")
 SHA256 = re.compile(r"[0-9a-f]{64}")
+APART = "|apart:"  # KEY|apart:… is the entity a keep-apart of KEY made
+
+
+def split_from(key: str) -> str:
+    """The key an entity was kept apart from (its own key if none)."""
+    return key.split(APART, 1)[0]
 
 
 class CurationError(KgError):
@@ -67,14 +74,14 @@ class Decision:
     def apart_key(self) -> str:
         """The key of the entity a keep-apart makes (stable while its notices are the same)."""
         digest = hashlib.sha256("|".join(sorted(self.docs)).encode()).hexdigest()[:10]
-        return f"{self.key}|apart:{digest}"
+        return f"{self.key}{APART}{digest}"
 
     def describe(self) -> str:
         if self.kind == "same-as":
             return f"same-as {self.label} {self.key!r} ← {self.other!r}"
         if self.kind == "different-notices":
             return f"different-notices: {len(self.docs)} files are not copies of one notice"
-        return f"keep-apart {self.label} {self.key!r} in {len(self.docs)} notice(s)"
+        return f"keep-apart {self.label} {self.key!r} in {counted(len(self.docs), 'notice')}"
 
 
 @dataclass(frozen=True)
@@ -272,6 +279,20 @@ def document_hash(given: str, base: Path) -> str | None:
     return None
 
 
+def check_notices(given: list[str], base: Path, notices: set[str] | None, store: str | None) -> None:
+    """Refuse a keep-apart naming a notice that is not there: a path that is no file or,
+    given the store's notices (SHA-256), one the store does not hold. A SHA-256 alone
+    names no file: it needs the store to be checked against."""
+    for doc in given:
+        sha = document_hash(doc, base)
+        if sha is None:
+            raise CurationError(f"{doc}: no such notice file (give a notice's path, or its SHA-256 with --db)")
+        if notices is not None and sha not in notices:
+            raise CurationError(f"{doc}: not among the {len(notices)} notices of {store}")
+        if notices is None and sha == doc:
+            raise CurationError(f"{doc}: give --db STORE to check this SHA-256 is one of its notices")
+
+
 def _check_consistent(decisions: list[Decision], path: str) -> None:
     """A decision must not undo another: B merged into two entities, an entity merged away
     that keeps others, or a merged name kept apart."""
@@ -304,8 +325,10 @@ def _toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
-def append(path: str, kind: str, label: str, fields: dict[str, object], why: str) -> Decision:
-    """Add a decision to the file (created if missing), check the whole file, write it atomically."""
+def append(path: str, kind: str, label: str, fields: dict[str, object], why: str) -> tuple[Decision, bool]:
+    """Add a decision to the file (created if missing), check the whole file, write it
+    atomically: (the decision, True). A decision the file holds already (its why aside) is
+    not written again: (that one, False)."""
     from kg.fileio import atomic_text
 
     existing = Path(path).read_text(encoding="utf-8") if os.path.exists(path) else (
@@ -327,7 +350,11 @@ def append(path: str, kind: str, label: str, fields: dict[str, object], why: str
         raise CurationError(str(e).replace(str(checked), path)) from None
     finally:
         checked.unlink(missing_ok=True)
+    last = max(curation.decisions, key=lambda d: d.line)
+    what = (last.kind, last.label, last.key, last.other, last.docs)
+    for d in curation.decisions:
+        if d is not last and (d.kind, d.label, d.key, d.other, d.docs) == what:
+            return dataclasses.replace(d, file=path), False
     with atomic_text(path) as f:
         f.write(text)
-    last = max(curation.decisions, key=lambda d: d.line)
-    return Decision(last.kind, last.label, last.key, last.other, last.docs, last.why, path, last.line)
+    return dataclasses.replace(last, file=path), True

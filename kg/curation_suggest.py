@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from kg.curation import APART, split_from
 from kg.data import load
 from kg.normalize import normalize
 
@@ -68,12 +69,12 @@ def suggestions(store, decided=()) -> list[Suggestion]:
         for members in groups.values():
             if len(members) < 2:
                 continue
-            # Keep the one most notices cite; on a tie the plainest name (fewest marks removed).
-            members.sort(key=lambda m: (-m[2], len(m[3]), len(m[1]), m[0]))
+            # Keep one not kept apart, the one most notices cite, on a tie the plainest name.
+            members.sort(key=lambda m: (APART in m[0], -m[2], len(m[3]), len(m[1]), m[0]))
             keep = members[0]
             for other in members[1:]:
-                if (label, keep[0], other[0]) in done:
-                    continue
+                if (label, keep[0], other[0]) in done or split_from(keep[0]) == split_from(other[0]):
+                    continue  # decided, or kept apart by a decision
                 reason = ", ".join(sorted(set(keep[3]) | set(other[3]))) or "same name"
                 out.append(Suggestion(label, keep[0], other[0], keep[2], other[2], f"equal but for {reason}",
                                       f"{keep[4]} ↔ {other[4]}"))

@@ -11,6 +11,16 @@ def printable(path: str | os.PathLike) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun as a message says it: "1 organization", "0 notices", "2 entries"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def none_read(n: int) -> str:
+    """That none of `n` notices could be read: "the notice could not be read" for one."""
+    return "the notice could not be read" if n == 1 else f"none of the {n} notices could be read"
+
+
 class KgError(Exception):
     """Base of every error kg reports to a user as one line."""
 

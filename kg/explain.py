@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from kg import feeds
 from kg.corpus import locate
-from kg.errors import InputError
+from kg.errors import InputError, counted
 from kg.extract.layout import sentence_bounds
 from kg.graph import abbreviate, model
 from kg.normalize import normalize
@@ -19,6 +20,7 @@ class Evidence:
     rule: str
     quote: str
     context: str | None  # the quote in its sentence, when the document is still readable
+    url: str | None = None  # the page the document was read from, where it was read from the web
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Fact:
     evidence: list[Evidence] = field(default_factory=list)
     shown: int | None = None  # for a kind of relationship cut at the limit: how many are shown
     total: int | None = None  # … of how many
+    more: int = 0  # pieces of its own evidence the limit left out
 
 
 def _node_query(label: str) -> str:
@@ -49,7 +52,7 @@ def _count_query(rel_type: str, side: str) -> str:
     return _match(rel_type, side) + "RETURN count(r)"
 
 
-SOURCES = "MATCH (d:Document) RETURN d.key, d.source"
+SOURCES = "MATCH (d:Document) RETURN d.key, d.source, d.url"
 ISSUERS = "MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) RETURN d.key, o.name"
 # Titles and names that contain the text asked for: suggestions when nothing matches exactly.
 SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS name, n.key AS key "
@@ -103,8 +106,8 @@ def theme(store, text: str, limit: int = 50) -> list[Fact]:
             if normalize(text) in problem_terms(body, stored)]
     if not rows:
         return []
-    evidence = [e for _, prov in rows[:limit] for e in _evidence(prov, sources)]
-    facts = [Fact(f"Theme {normalize(text)}: {len(rows)} problem(s)", evidence)]
+    evidence = [e for _, prov in rows[:limit] for e in _evidence(json.loads(prov or "[]"), sources)]
+    facts = [Fact(f"Theme {normalize(text)}: {counted(len(rows), 'problem')}", evidence)]
     if len(rows) > limit:
         facts.append(Fact(f"Theme: {limit} of {len(rows)} problems shown", shown=limit, total=len(rows)))
     return facts
@@ -118,7 +121,8 @@ def similar(store, text: str, limit: int = 5) -> list[str]:
 
 def explain(store, text: str, limit: int = 50) -> list[Fact]:
     """Every node whose key, title or name is `text` (traditional forms read as simplified),
-    and every relationship touching it: at most `limit` of each kind, with the total."""
+    and every relationship touching it: at most `limit` of each kind, and of each one's
+    evidence, with the totals."""
     m = model()
     facts: list[Fact] = []
     sources = Sources(store)
@@ -132,7 +136,7 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
 
     for label in m.nodes:
         for key, prov in store.query(_node_query(label), {"text": normalize(text)})[1]:
-            facts.append(Fact(name(label, key, " "), _evidence(prov, sources)))
+            facts.append(_fact(name(label, key, " "), prov, sources, limit))
             for rel_type, spec in m.relationships.items():
                 for side, other in (("from", "to"), ("to", "from")):
                     if spec[side] != label:
@@ -142,7 +146,7 @@ def explain(store, text: str, limit: int = 50) -> list[Fact]:
                         ends = (name(label, key), name(spec[other], other_key))
                         if side == "to":
                             ends = ends[::-1]
-                        facts.append(Fact(f"{rel_type} {ends[0]} → {ends[1]}", _evidence(rel_prov, sources)))
+                        facts.append(_fact(f"{rel_type} {ends[0]} → {ends[1]}", rel_prov, sources, limit))
                     if len(rows) == limit:
                         total = store.query(_count_query(rel_type, side), {"key": key})[1][0][0]
                         if total > limit:
@@ -169,8 +173,12 @@ class Sources:
     store's build recorded, whatever folder kg runs in."""
 
     def __init__(self, store):
-        self.names: dict[str, str] = dict(store.query(SOURCES)[1])
-        self.roots: dict[str, str] = store.build_info().get("roots") or {}
+        rows = store.query(SOURCES)[1]
+        self.names: dict[str, str] = {doc: name for doc, name, _ in rows}
+        self.urls: dict[str, str] = {doc: url for doc, _, url in rows if url}
+        info = store.build_info()
+        self.roots: dict[str, str] = info.get("roots") or {}
+        feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
 
     def path(self, doc: str) -> str | None:
         name = self.names.get(doc)
@@ -180,9 +188,16 @@ class Sources:
         return text_of(doc, self.path(doc))
 
 
-def _evidence(prov_json: str | None, sources: Sources) -> list[Evidence]:
+def _fact(what: str, prov_json: str | None, sources: Sources, limit: int) -> Fact:
+    """A node or relationship with at most `limit` pieces of its evidence (a node keeps up
+    to 100: --limit is what a reader asked to see of each), and how many more there are."""
+    entries = json.loads(prov_json or "[]")
+    return Fact(what, _evidence(entries[:limit], sources), more=max(0, len(entries) - limit))
+
+
+def _evidence(entries: list[dict], sources: Sources) -> list[Evidence]:
     out = []
-    for e in json.loads(prov_json or "[]"):
+    for e in entries:
         source = sources.names.get(e["doc"])
         text = sources.text(e["doc"])
         start, end = e["span"]
@@ -196,5 +211,5 @@ def _evidence(prov_json: str | None, sources: Sources) -> list[Evidence]:
             s_end = max(s_end, end)
             context = text[s_start:start] + "【" + text[start:end] + "】" + text[end:s_end]
             context = context.replace("\n", " ").strip()
-        out.append(Evidence(source, e["span"], e["rule"], e["quote"], context))
+        out.append(Evidence(source, e["span"], e["rule"], e["quote"], context, sources.urls.get(e["doc"])))
     return out

@@ -32,6 +32,7 @@ from kg.cocitation import MIN_DOCUMENTS, co_cited
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
 from kg.corpus import Corpus
+from kg.feeds import split
 from kg.statements import FILE, Statements
 
 # Past this share of notices added, edited or removed, a full build is about as quick.
@@ -78,6 +79,8 @@ def previous_statements(store, extractor: str) -> tuple[Statements | None, str |
     start from them, else (None, why not)."""
     path = store.path / FILE
     info = store.build_info()
+    if info.get("imported_from"):
+        return None, f"the store was imported from {info['imported_from']}"
     if info.get("model_version") != model().version or info.get("extractor") != extractor:
         return None, "the extractor or the graph model changed since the last build"
     if info.get("kg_version") != kg.__version__:
@@ -96,7 +99,9 @@ def previous_statements(store, extractor: str) -> tuple[Statements | None, str |
 
 
 def file_state(path: str) -> tuple[int, int]:
-    st = os.stat(path)
+    """(size, mtime) of a notice's file; for an item of a feed or web archive, of the file
+    holding it: its items are then read again (through the cache) and their hash decides."""
+    st = os.stat(split(path)[0])
     return st.st_size, st.st_mtime_ns
 
 
@@ -114,7 +119,10 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     names = list(path_of)
     state = {name: file_state(path) for name, path in path_of.items()}
     doc_of = {name: known[name][2] for name in names if name in known and known[name][:2] == state[name]}
-    if len(names) - len(doc_of) + len(set(known) - set(names)) > MOST_CHANGED * len(names):
+    # An item of a feed that changed is known by name and hash: every item of the feed differs
+    # by the file's state, but only its hash (read through the cache) says whether it changed.
+    items = sum(1 for name in names if name not in doc_of and name in known and split(path_of[name])[1] is not None)
+    if len(names) - len(doc_of) - items + len(set(known) - set(names)) > MOST_CHANGED * len(names):
         return None  # so many files differ that a full build is the quicker: read nothing here
     tick(len(doc_of))
     packs: dict[str, Packed] = {}
@@ -145,6 +153,8 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
         else:
             changes.unchanged += 1
     changes.removed = sorted(set(known) - set(names))
+    if items and len(changes.added) + len(changes.changed) + len(changes.removed) > MOST_CHANGED * len(names):
+        return None  # the feeds' items changed after all: their records are cached for the full build
     changes.docs_removed = {doc for doc in old if doc not in first or doc in wanted}
     changes.packs = {doc: packs[name] for doc, name in wanted.items() if name in packs}  # else it failed to read
     table = {name: (*state[name], doc) for name, doc in doc_of.items()}

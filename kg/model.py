@@ -13,6 +13,10 @@ class Document:
     encoding: str
     media_type: str  # "text/plain" or "text/html"
     text: str  # decoded original text (for HTML: its main text)
+    # Where the page was published and when this copy of it was fetched (a feed item, a
+    # WARC record, a saved page); None for a plain file: a citation names the page.
+    url: str | None = None
+    fetched: str | None = None  # ISO 8601
 
 
 @dataclass(frozen=True)

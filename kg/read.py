@@ -1,19 +1,22 @@
 """Files → Document: find inputs, detect the encoding, take the main text of web pages.
 
 Decoding lives here and nowhere else; the decoded text is the coordinate system for
-every span that later stages report.
+every span that later stages report. A feed or a web archive is expanded into its items
+(kg.feeds), each a source of its own, `FILE#KEY`, read back by read_source like a file.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError, printable
+from kg import feeds
+from kg.errors import InputError, counted, printable
 from kg.model import Document
 from kg.store_folder import is_store
 
@@ -37,11 +40,14 @@ class Inputs:
         lines = []
         if self.skipped:
             kinds = sorted({Path(p).suffix.lower() or "(no suffix)" for p in self.skipped})
-            lines.append(f"skipped {len(self.skipped)} file(s) that are not notices ({', '.join(kinds)}; notices are "
-                         f"{', '.join(sorted(TEXT_SUFFIXES))}): {_names(self.skipped, shown)}")
+            what = "is not a notice" if len(self.skipped) == 1 else "are not notices"
+            lines.append(f"skipped {counted(len(self.skipped), 'file')} that {what} ({', '.join(kinds)}; notices are "
+                         f"{', '.join(sorted(TEXT_SUFFIXES))}, feeds {', '.join(feeds.FEED_SUFFIXES)} with a text or "
+                         f"html field, web archives {', '.join(feeds.WARC_SUFFIXES)}): {_names(self.skipped, shown)}")
         if self.not_files:
             kinds = sorted({kind for _, kind in self.not_files})
-            lines.append(f"skipped {len(self.not_files)} entries that are not regular files ({', '.join(kinds)}): "
+            what = "is not a regular file" if len(self.not_files) == 1 else "are not regular files"
+            lines.append(f"skipped {counted(len(self.not_files), 'entry', 'entries')} that {what} ({', '.join(kinds)}): "
                          f"{_names([p for p, _ in self.not_files], shown)}")
         return "\n".join(lines) or None
 
@@ -77,7 +83,7 @@ def collect_inputs(paths: Iterable[str], *, missing_ok: bool = False) -> Inputs:
         elif os.path.isdir(path):
             _walk(path, inputs)
         elif os.path.lexists(path) or missing_ok:
-            inputs.sources.append(path)
+            _add(path, inputs, in_folder=False)
         else:
             raise InputError(path, "no such file or folder")
     if not inputs.sources:
@@ -114,11 +120,34 @@ def _walk(folder: str, inputs: Inputs) -> None:
                 kind = None
             if kind is not None:
                 odd.append((entry.path, kind))
+            elif Path(entry.name).suffix.lower() in TEXT_SUFFIXES or feeds.is_container(entry.name):
+                notices.append(entry.path)
             else:
-                (notices if Path(entry.name).suffix.lower() in TEXT_SUFFIXES else others).append(entry.path)
-    inputs.sources.extend(sorted(notices))
+                others.append(entry.path)
+    for path in sorted(notices):
+        if not _add(path, inputs, in_folder=True):
+            others.append(path)
     inputs.skipped.extend(sorted(others))
     inputs.not_files.extend(sorted(odd))
+
+
+def _add(path: str, inputs: Inputs, in_folder: bool) -> bool:
+    """Add `path` to inputs.sources: a feed or web archive as its items (FILE#KEY), any
+    other file as itself. False for a .json or .csv in a folder that is not a feed: not a
+    notice, like a .pdf. A container that cannot be read is added whole, for reading to
+    report in input order."""
+    if not feeds.is_container(path) or not os.path.isfile(path):  # never open a FIFO here
+        inputs.sources.append(path)
+        return True
+    try:
+        found = feeds.items(path)
+    except InputError:
+        if in_folder and not path.lower().endswith((".jsonl", ".ndjson", *feeds.WARC_SUFFIXES)):
+            return False
+        inputs.sources.append(path)
+        return True
+    inputs.sources.extend(f"{path}#{item.key}" for item in found)
+    return True
 
 
 def iter_sources(paths: Iterable[str]) -> Iterator[str]:
@@ -129,16 +158,22 @@ def iter_sources(paths: Iterable[str]) -> Iterator[str]:
     in input order.
     """
     for path in paths:
+        found = Inputs([])
         if path != "-" and os.path.isdir(path):
-            found = Inputs([])
             _walk(path, found)
-            yield from found.sources
+        elif path != "-" and os.path.lexists(path):
+            _add(path, found, in_folder=False)
         else:
-            yield path
+            found.sources.append(path)
+        yield from found.sources
 
 
 def read_source(source: str) -> Document:
-    """Read one path (or "-" for stdin) into a Document, or raise InputError."""
+    """Read one path (or "-" for stdin, or FILE#KEY for an item of a feed or web
+    archive) into a Document, or raise InputError."""
+    container, key = feeds.split(source)
+    if key is not None or (source != "-" and feeds.is_container(source)):
+        return _read_item(source, container, key)
     if source == "-":
         if sys.stdin is None or sys.stdin.isatty():
             raise InputError("-", "stdin is a terminal; pipe a notice in, e.g. `cat notice.txt | kg extract -`")
@@ -171,19 +206,50 @@ def read_source(source: str) -> Document:
     return read_bytes(data, source, html=is_html)
 
 
+def _read_item(source: str, container: str, key: str | None) -> Document:
+    """The item `key` of the feed or web archive `container` (named `source`)."""
+    try:
+        if (kind := not_a_file(os.stat(container).st_mode)) is not None:
+            raise InputError(container, f"not a regular file ({kind})")
+    except FileNotFoundError:
+        raise InputError(container, "no such file") from None
+    except OSError as e:
+        raise InputError(container, f"cannot be read ({e.strerror or e})") from None
+    if key is None:  # read whole only through collect_inputs, which lists its items
+        n = len(feeds.items(container))
+        raise InputError(container, f"holds {n} items: give it to kg build or kg extract (in Python, "
+                                    "kg.read.collect_inputs lists its items as FILE#KEY)")
+    item = feeds.item(container, key)
+    where = item.where + (f" ({item.url})" if item.url else "")
+    if item.data is None:
+        raise InputError(container, f"{where}: {item.missing}")
+    if len(item.data) > MAX_BYTES:
+        raise InputError(container, f"{where}: {len(item.data):,} bytes, larger than {MAX_BYTES:,}: not a notice "
+                                    "(raise KG_MAX_BYTES to read it)")
+    try:
+        return read_bytes(item.data, source, html=item.html, charset=item.charset, url=item.url,
+                          fetched=item.fetched)
+    except InputError as e:
+        raise InputError(container, f"{where}: {e.reason}") from None
+
+
 def _no_wait(path: str, flags: int) -> int:
     """Open without waiting: a FIFO that replaced a file since it was checked opens at once."""
     return os.open(path, flags | os.O_NONBLOCK)
 
 
-def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> Document:
-    """Decode raw bytes into a Document; `html` takes the page's main text."""
+def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False, charset: str | None = None,
+               url: str | None = None, fetched: str | None = None) -> Document:
+    """Decode raw bytes into a Document; `html` takes the page's main text (and the URL
+    a saved page names, where `url` is not given). `charset`: as an HTTP header declared
+    it, tried before detection."""
     if not data.strip():
         raise InputError(source, "empty file")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(source, "binary content, not a text notice")
-    text, encoding = decode(data, source)
+    text, encoding = _declared(data, charset) or decode(data, source)
     if html:
+        url = url or page_url(text)
         text = html_main_text(text, source)
     return Document(
         source=printable(source),  # what records, stores and messages name
@@ -191,7 +257,28 @@ def read_bytes(data: bytes, source: str = "<bytes>", *, html: bool = False) -> D
         encoding=encoding,
         media_type="text/html" if html else "text/plain",
         text=text,
+        url=url,
+        fetched=fetched,
     )
+
+
+def _declared(data: bytes, charset: str | None) -> tuple[str, str] | None:
+    """(text, encoding) by the declared charset, or None to detect: no charset, a BOM
+    (it wins), an unknown name, or bytes it does not decode (servers misdeclare)."""
+    import codecs
+
+    if not charset or data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return None
+    if name in ("gb2312", "gbk", "euc_cn"):  # pages declared GB2312 use GBK's and GB18030's characters
+        name = "gb18030"
+    try:
+        return data.decode(name), name.replace("-", "_")
+    except UnicodeDecodeError:
+        return None
 
 
 def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
@@ -244,3 +331,33 @@ def _control_ratio(text: str) -> float:
     sample = text[:20000]
     bad = sum(1 for c in sample if ord(c) < 32 and c not in "\r\n\t\f")
     return bad / max(1, len(sample))
+
+
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.I)
+_TAG = re.compile(r"<(link|meta)\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def page_url(page: str) -> str | None:
+    """The URL a saved page names: the saved-from comment a browser writes, else its
+    canonical link, else og:url; only absolute http(s) URLs."""
+    import html
+    from urllib.parse import urljoin
+
+    head = page[:200_000]
+    saved = _SAVED_FROM.search(head)
+    base = saved.group(1) if saved else None
+    found = {}
+    for tag in _TAG.finditer(head):
+        attrs = {m.group(1).lower(): html.unescape(m.group(2) or m.group(3) or m.group(4) or "")
+                 for m in _ATTR.finditer(tag.group(0))}
+        if tag.group(1).lower() == "link" and "canonical" in attrs.get("rel", "").lower().split():
+            found.setdefault("canonical", attrs.get("href"))
+        elif attrs.get("property", attrs.get("name", "")).lower() == "og:url":
+            found.setdefault("og", attrs.get("content"))
+    for url in (base, found.get("canonical"), found.get("og")):
+        if url:
+            url = urljoin(base, url.strip()) if base else url.strip()
+            if re.match(r"https?://", url, re.I):
+                return url
+    return None

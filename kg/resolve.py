@@ -66,6 +66,14 @@ def problem_category(heading: str | None, text: str) -> str:
     return spec["fallback"]
 
 
+def _framework(f: dict | None) -> dict:
+    """The framework item of a problem and where its heading states it (flat: every backend)."""
+    f = f or {"framework": None, "item": "unplaced", "rule": "framework.unplaced"}
+    span = f.get("span") or (None, None)
+    return {"framework": f["item"], "framework_set": f["framework"], "framework_rule": f["rule"],
+            "framework_span_start": span[0], "framework_span_end": span[1]}
+
+
 def build_graph(records: Iterable[dict]) -> Graph:
     """The graph of records of different notices (records alone carry no text to tell
     copies by: kg.build groups them), each its own first Copy."""
@@ -114,6 +122,7 @@ def fragment(r: dict) -> Graph:
     d = graph.add_node("Document", doc, {
         "source": r["source"], "title": r["title"], "doc_type": r["doc_type"], "published": r["published"],
         "published_day": day_number(r["published"]), "length": r.get("length"), "encoding": r.get("encoding"),
+        "url": r.get("url"), "fetched": r.get("fetched"),  # the page cited, for a notice read from the web
     }, doc_ev)
 
     org = None
@@ -148,6 +157,7 @@ def fragment(r: dict) -> Graph:
             # sorted: the same list whichever backend stores it (RDF keeps no order)
             "themes": json.dumps(sorted(terms), ensure_ascii=False) if (terms := terms_of(p["text"])) else None,
             "organization": org[1] if org else None,
+            **_framework(p.get("framework")),
         }, _evidence(doc, p, "problems"))
         graph.add_relationship("RAISED_IN", ident, d, key=key, evidence=_evidence(doc, p, "problems"))  # one per problem
         for j, m in enumerate(p["measures"], 1):

@@ -15,15 +15,18 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from kg.errors import counted
 from kg.themes import problem_terms
 
-BY = ("year", "quarter", "province", "level", "kind")
+BY = ("year", "quarter", "province", "level", "kind", "framework")
 TIME = ("year", "quarter")
 TOP = 5
+OTHER = "其他"  # the row of the groups beyond trends(top=…)
 # Why a notice has no group, by grouping.
 LEFT_OUT = {"year": "with neither date", "quarter": "with neither date (or only a year)",
             "province": "whose organization no notice places in a province",
-            "level": "whose organization no notice places in a division", "kind": "naming no kind of inspection"}
+            "level": "whose organization no notice places in a division", "kind": "naming no kind of inspection",
+            "framework": "with neither date"}
 
 DOCUMENTS = ("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
              "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region) "
@@ -38,6 +41,9 @@ CITATIONS = ("MATCH (d:Document)-[:CITES]->(r:Regulation) WHERE r.kind <> 'not_r
 PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
             "RETURN d.key, collect(p.category), collect(coalesce(p.themes, '[]'))")
 PROBLEM_TEXTS = "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, collect(p.text)"
+# The rest of the notices' text that themes are measured against: the measures taken.
+MEASURE_TEXTS = "MATCH (m:Measure)-[:ANSWERS]->(p:Problem) RETURN p.key, m.text"
+FRAMEWORKS = "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, p.framework_set, p.framework, p.themes"
 PROBLEMS_WITH_ORGANIZATIONS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) "
                                "OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
                                "RETURN p.key, d.key, p.text, o.key, p.themes")
@@ -91,6 +97,16 @@ def notices(store, extra_terms: tuple[str, ...] = ()) -> dict[str, Notice]:
     return out
 
 
+def citing_notices(store) -> dict[str, Notice]:
+    """Every notice with its organization and shared regulations only: what communities
+    need, without the inspections and problems trends() counts."""
+    out = {doc: Notice(doc, org, province, level, published, day)
+           for doc, published, day, org, province, level in store.query(DOCUMENTS)[1]}
+    for doc, titles in store.query(CITATIONS)[1]:
+        out[doc].regulations = titles
+    return out
+
+
 def period_of(notice: Notice, by: str) -> str | None:
     date, _ = notice.date
     if by == "year":
@@ -105,10 +121,17 @@ def period_of(notice: Notice, by: str) -> str | None:
     return "+".join(kinds) if kinds else None
 
 
-def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[list[dict], dict]:
-    """(one row per period, in order, and a summary saying how notices were dated)."""
+def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int | None = None) -> tuple[list[dict], dict]:
+    """(one row per period, in order, and a summary saying how notices were dated). With
+    `top`, a grouping by place or kind keeps its `top` groups with the most notices and
+    makes the others one row, OTHER, last (its lags are those of all their notices); the
+    summary's "merged" names them. Periods are never merged."""
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
+    if by == "framework":
+        return framework_trends(store)
+    # Only themes distinctive of problems (keyness > 0 against the measures' text) are shown.
+    keyness = {t.term: t.keyness for t in ranked_themes(store, extra_terms)}
     groups: dict[str, list[Notice]] = defaultdict(list)
     undated = 0
     for n in notices(store, extra_terms).values():
@@ -117,8 +140,14 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
             undated += 1
         else:
             groups[period].append(n)
+    order, merged = sorted(groups), []
+    if top is not None and by not in TIME and len(groups) > top:
+        kept = sorted(groups, key=lambda g: (-len(groups[g]), g))[:top]
+        merged = sorted(set(groups) - set(kept))
+        groups[OTHER] = [n for g in merged for n in groups.pop(g)]
+        order = sorted(kept) + [OTHER]
     rows, previous = [], None  # the titles cited in the period before
-    for period in sorted(groups):
+    for period in order:
         members = groups[period]
         dated = Counter(n.date[1] for n in members)
         inspections = {i[0]: (n, i) for n in members for i in n.inspections}
@@ -132,7 +161,7 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
         theme_problems: Counter = Counter()
         for n in members:
             for terms in n.themes:
-                for term in terms:
+                for term in (t for t in terms if t in keyness):
                     theme_orgs[term].add(n.organization or n.key)
                     theme_problems[term] += 1
         rows.append({
@@ -147,15 +176,15 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = ()) -> tuple[
             "new_regulations": sorted(titles - previous)[:TOP] if by in TIME and previous is not None else [],
             "top_categories": [{"category": c, "problems": k} for c, k in Counter(
                 c for n in members for c in n.categories).most_common(TOP)],
-            # Ranked by organizations raising a theme, then by problems: not by raw word counts.
+            # Ranked by organizations raising a theme, then by its keyness: not by raw word counts.
             "top_themes": [{"theme": t, "organizations": len(o), "problems": theme_problems[t]} for t, o in
-                           sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -theme_problems[kv[0]], kv[0]))[:TOP]],
+                           sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -keyness[kv[0]], kv[0]))[:TOP]],
         })
         if by in TIME:
             previous = titles
-    return rows, {"by": by, "undated_notices": undated,
+    return rows, {"by": by, "undated_notices": undated, "merged": merged,
                   "dated_by": "a notice belongs to its inspection's start date, else its publication date",
-                  "left_out": f"{undated} notice(s) {LEFT_OUT[by]} are left out"}
+                  "left_out": f"{counted(undated, 'notice')} {LEFT_OUT[by]} {'is' if undated == 1 else 'are'} left out"}
 
 
 def organizations_citing(docs: dict[str, Notice]) -> dict[str, set[str]]:
@@ -175,7 +204,7 @@ def communities(store, min_documents: int = 1, min_organizations: int = 2) -> li
     organization's habit, not regulations that travel together: left out."""
     import networkx as nx
 
-    docs = notices(store)
+    docs = citing_notices(store)
     citing = organizations_citing(docs)
     g = nx.Graph()
     for n in docs.values():
@@ -186,13 +215,63 @@ def communities(store, min_documents: int = 1, min_organizations: int = 2) -> li
                 w = g.get_edge_data(a, b, {"weight": 0})["weight"]
                 g.add_edge(a, b, weight=w + 1)
     g.remove_edges_from([(a, b) for a, b, w in g.edges(data="weight") if w < min_documents])
-    g.remove_nodes_from([n for n in list(g) if g.degree(n) == 0])
-    groups = nx.community.louvain_communities(g, weight="weight", seed=0) if len(g) else []
+    return louvain(g, citing, min_organizations)
+
+
+def louvain(g, citing: dict[str, set], min_organizations: int = 2) -> list[dict]:
+    """Louvain communities of the weighted graph g (seeded: the same every run), each
+    with its members and the organizations `citing` them, largest first; those fewer
+    than `min_organizations` organizations cite are left out. kg.networks groups the
+    CO_CITED graph with it too."""
+    import networkx as nx
+
+    # Louvain's result depends on the order nodes and edges were added, which follows the
+    # store's row order: sorted, the same store gives the same communities every run.
+    h = nx.Graph()
+    h.add_nodes_from(sorted(n for n in g if g.degree(n) > 0))
+    h.add_weighted_edges_from(sorted((min(a, b), max(a, b), w) for a, b, w in g.edges(data="weight")))
+    groups = nx.community.louvain_communities(h, weight="weight", seed=0) if len(h) else []
     out = []
     for members in groups:
-        orgs = set().union(*(citing[m] for m in members))
+        orgs = set().union(*(citing.get(m, set()) for m in members))
         if len(orgs) < min_organizations:
             continue
-        out.append({"members": sorted(members, key=lambda m: (-len(citing[m]), m)), "size": len(members),
+        out.append({"members": sorted(members, key=lambda m: (-len(citing.get(m, ())), m)), "size": len(members),
                     "organizations": len(orgs)})
     return sorted(out, key=lambda c: (-c["organizations"], -c["size"], c["members"][0]))
+
+
+def ranked_themes(store, extra_terms: tuple[str, ...] = ()) -> list:
+    """The corpus's problem themes by keyness against the measures' text (kg.themes.themes)."""
+    from kg.themes import themes
+
+    rows = store.query(PROBLEMS_WITH_ORGANIZATIONS)[1]
+    return themes(rows, extra_terms, reference=((k, t) for k, t in store.query(MEASURE_TEXTS)[1] if t))
+
+
+def framework_trends(store) -> tuple[list[dict], dict]:
+    """Problems per year and framework item (kg.extract.framework): one row each, with the
+    notices and organizations raising them and their most frequent themes."""
+    docs = notices(store)
+    cells: dict[tuple, dict] = {}
+    undated = set()
+    for doc, framework, item, stored in store.query(FRAMEWORKS)[1]:
+        n = docs[doc]
+        date = n.date[0]
+        if not date:
+            undated.add(doc)
+            continue
+        cell = cells.setdefault((date[:4], framework or "", item or "unplaced"),
+                                {"problems": 0, "notices": set(), "organizations": set(), "themes": Counter()})
+        cell["problems"] += 1
+        cell["notices"].add(doc)
+        cell["organizations"].add(n.organization or doc)
+        cell["themes"].update(problem_terms("", stored) if stored else ())
+    rows = [{"period": year, "framework": framework or None, "item": item, "problems": c["problems"],
+             "notices": len(c["notices"]), "organizations": len(c["organizations"]),
+             "top_themes": [t for t, _ in sorted(c["themes"].items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]]}
+            for (year, framework, item), c in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], -kv[1]["problems"], kv[0][2]))]
+    return rows, {"by": "framework", "undated_notices": len(undated), "merged": [],
+                  "dated_by": "a notice belongs to its inspection's start date, else its publication date",
+                  "left_out": f"the problems of {counted(len(undated), 'notice')} {LEFT_OUT['framework']} "
+                              f"{'is' if len(undated) == 1 else 'are'} left out"}

@@ -33,6 +33,15 @@ def records(seed_files) -> dict[str, dict]:
     return {p.name[:3]: extract(read_source(str(p))) for p in seed_files}
 
 
+def as_stored(records: dict[str, dict]) -> dict[str, dict]:
+    """The records with their sources named as a store names them (kg.corpus: the seeds'
+    folder name and the file's), as a build of SEEDS gives them."""
+    from kg.corpus import corpus_of
+
+    names = corpus_of([r["source"] for r in records.values()], [str(SEEDS)])
+    return {k: dict(r, source=names.name(r["source"])) for k, r in records.items()}
+
+
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory, seed_files):
     """The embedded store built from the seed notices (real LadybugDB)."""

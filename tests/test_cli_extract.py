@@ -36,6 +36,7 @@ def test_bad_files_reported_others_kept(tmp_path):
     missing = tmp_path / "missing.txt"
     good = seed("000")
     out = tmp_path / "out.jsonl"
+    out.write_text("previous results\n", encoding="utf-8")  # replaced: one good notice is worth writing
     result = kg("extract", str(empty), str(good), str(missing), str(binary), "--out", str(out))
     assert result.returncode == 1
     errors = result.stderr.decode().splitlines()
@@ -47,6 +48,26 @@ def test_bad_files_reported_others_kept(tmp_path):
     ]
     (record,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert record["source"] == str(good)
+
+
+def test_a_run_that_reads_nothing_keeps_the_previous_file(tmp_path):
+    out = tmp_path / "seeds.jsonl"
+    out.write_text("previous results\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    missing = tmp_path / "seedz"
+    for given, reason in ((missing, "no such file"), (empty, "empty file")):
+        result = kg("extract", str(given), "--out", str(out))
+        assert result.returncode == 1
+        assert result.stderr.decode().splitlines() == [
+            f"kg: {given}: {reason}",
+            f"kg: {out}: none of the 1 documents could be read; the file was left as it was",
+        ]
+        assert out.read_text(encoding="utf-8") == "previous results\n"
+    new = tmp_path / "new.jsonl"
+    result = kg("extract", str(empty), "--out", str(new))
+    assert result.stderr.decode().splitlines()[-1] == f"kg: {new}: none of the 1 documents could be read; no file was created"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt", "seeds.jsonl"]  # no temporary file left
 
 
 def test_failed_write_keeps_previous_output(tmp_path):

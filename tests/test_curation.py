@@ -2,6 +2,7 @@
 build, explained, and refused with file and line when they cannot be applied."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from kg.curation import CurationError, load
 from tests.cli import kg
-from tests.conftest import seed
+from tests.conftest import SEEDS, seed
 from tests.variants import insert_after_line
 
 TRIAL = "中国共产党支部工作条例(试行)"
@@ -61,7 +62,7 @@ def test_same_as_then_keep_apart_change_what_recurs_and_explain_says_why(corpus)
     said = run(corpus, "curate", "same-as", "Regulation", FINAL, TRIAL, "--why", "one regulation for our question")
     assert said.returncode == 0, said.stderr.decode()
     summary = build(corpus)  # kg-curation.toml here is applied by default
-    assert "curation kg-curation.toml: 1 of 1 decisions took effect" in summary
+    assert "curation kg-curation.toml: 1 of 1 decision took effect" in summary
     assert "0 extracted, 6 cached" in summary  # a curation change re-resolves, never re-extracts
     assert recurring(corpus) == sorted([*KNOWN, FINAL])
     explained = run(corpus, "explain", "--db", "c.kg", FINAL).stdout.decode()
@@ -84,6 +85,23 @@ def test_same_as_then_keep_apart_change_what_recurs_and_explain_says_why(corpus)
 
     listed = json.loads(run(corpus, "curate", "list", "--format", "json").stdout)
     assert [x["decision"] for x in listed] == ["same-as", "keep-apart"]
+    # The notice kept apart cites the same title: no suggestion merges it straight back.
+    suggested = json.loads(run(corpus, "curate", "suggest", "--db", "c.kg", "--format", "json").stdout)
+    assert not [r for r in suggested if DISCIPLINE in (r["keep"], r["merge"])], suggested
+
+
+def test_the_readme_story_on_the_seeds(tmp_path):
+    """The README's commands on the seeds alone: the same-as renames the one citation of the
+    trial version (no other seed cites either, so it does not recur); the keep-apart ends
+    the recurrence of 纪律处分条例; suggest proposes nothing, before or after."""
+    assert run(tmp_path, "build", str(SEEDS), "--db", "c.kg").returncode == 0
+    for args in (("same-as", "Regulation", FINAL, TRIAL), ("keep-apart", "Regulation", DISCIPLINE, "--doc",
+                                                            str(seed("002")), "--db", "c.kg")):
+        assert run(tmp_path, "curate", *args, "--why", "story").returncode == 0
+    assert "2 of 2 decisions took effect" in run(tmp_path, "build", str(SEEDS), "--db", "c.kg").stderr.decode()
+    assert recurring(tmp_path) == sorted(k for k in KNOWN if k != DISCIPLINE)
+    assert "[curation.same-as kg-curation.toml:4: story]" in run(tmp_path, "explain", "--db", "c.kg", FINAL).stdout.decode()
+    assert json.loads(run(tmp_path, "curate", "suggest", "--db", "c.kg", "--format", "json").stdout) == []
 
 
 def test_every_backend_sees_the_curated_graph(corpus):
@@ -183,12 +201,45 @@ def test_curate_refuses_a_contradiction_and_keeps_the_file(tmp_path):
     file = tmp_path / "kg-curation.toml"
     assert kg("curate", "same-as", "Regulation", "A", "B", "--file", str(file)).returncode == 0
     kept = file.read_text(encoding="utf-8")
-    result = kg("curate", "keep-apart", "Regulation", "B", "--doc", "0" * 64, "--file", str(file))
+    result = kg("curate", "keep-apart", "Regulation", "B", "--doc", str(seed("002")), "--file", str(file))
     assert result.returncode == 1
     assert result.stderr.decode().strip() == f"kg: {file}:10: keep-apart of 'B' contradicts line 4, which merges it into 'A'"
     assert file.read_text(encoding="utf-8") == kept
     with pytest.raises(CurationError, match="no such curation file"):
         load(tmp_path / "missing.toml")
+
+
+def test_a_decision_made_twice_is_written_once(tmp_path):
+    file = tmp_path / "kg-curation.toml"
+    same_as = ("curate", "same-as", "Regulation", FINAL, TRIAL, "--file", str(file))
+    keep_apart = ("curate", "keep-apart", "Regulation", DISCIPLINE, "--doc", str(seed("002")), "--file", str(file))
+    for args, said in ((same_as, f"same-as Regulation '{FINAL}' ← '{TRIAL}'"),
+                       (keep_apart, f"keep-apart Regulation '{DISCIPLINE}' in 1 notice")):
+        assert kg(*args, "--why", "first").returncode == 0
+        kept = file.read_text(encoding="utf-8")
+        again = kg(*args, "--why", "second")
+        line = 4 if args is same_as else 10
+        assert (again.returncode, again.stderr.decode().strip()) == (
+            0, f"{file}:{line}: {said} is already there; nothing written")
+        assert file.read_text(encoding="utf-8") == kept
+
+
+def test_keep_apart_of_a_notice_that_is_not_there_is_refused(tmp_path, seed_store):
+    file = tmp_path / "kg-curation.toml"
+    elsewhere = Path(__file__)  # a file, but no notice of the store
+    for doc, db, reason in [
+        ("notices/002.txt", (), "no such notice file (give a notice's path, or its SHA-256 with --db)"),
+        ("0" * 64, (), "give --db STORE to check this SHA-256 is one of its notices"),
+        ("0" * 64, ("--db", str(seed_store.path)), f"not among the 5 notices of {seed_store.path}"),
+        (str(elsewhere), ("--db", str(seed_store.path)), f"not among the 5 notices of {seed_store.path}"),
+    ]:
+        result = kg("curate", "keep-apart", "Regulation", DISCIPLINE, "--doc", doc, *db, "--file", str(file))
+        assert (result.returncode, result.stderr.decode().strip()) == (1, f"kg: {doc}: {reason}")
+        assert not file.exists()
+    sha = hashlib.sha256(seed("002").read_bytes()).hexdigest()
+    result = kg("curate", "keep-apart", "Regulation", DISCIPLINE, "--doc", sha, "--db", str(seed_store.path),
+                "--file", str(file))
+    assert result.returncode == 0 and "in 1 notice;" in result.stderr.decode()
 
 
 def test_suggest_lists_titles_equal_but_for_trial_and_short_forms(corpus):

@@ -1,6 +1,7 @@
 """The README cannot drift from the code: every command and named query is documented."""
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,5 +51,8 @@ def test_every_command_help_has_an_example_and_no_type_placeholders():
         out = result.stdout.decode()
         assert result.returncode == 0, name
         assert "Example:" in out, name
+        example = out.split("Example:", 1)[1].split("\n\n", 1)[0].strip()
+        assert "\n" not in example, (name, "an example pastes as one line")
+        assert subprocess.run(["bash", "-n", "-c", example]).returncode == 0, (name, "bash cannot parse the example")
         for placeholder in ("<str>", "<bool>", "<int", "<list", "<path>"):
             assert placeholder not in out, (name, placeholder)

@@ -16,11 +16,12 @@ from kg.queries import library
 from kg.resolve import build_graph
 from kg.schema import path as schema_path
 from tests.cli import kg
+from tests.conftest import as_stored
 
 
 @pytest.fixture(scope="module")
 def graph(records):
-    return build_graph(records.values())
+    return build_graph(as_stored(records).values())
 
 
 def export(graph, fmt="nt", base=None) -> str:
@@ -199,6 +200,30 @@ def test_cli_export_sparql_validate_import(tmp_path, seed_store):
     assert kg("import", str(ttl), "--db", str(db)).returncode == 0
     stats = kg("stats", "--db", str(db), "--format", "csv").stdout.decode()
     assert "node,Regulation,94" in stats and "relationship,CITES,111" in stats
+
+
+def test_import_replaces_a_store_only_when_asked(tmp_path, seed_store, seed_files):
+    ttl = tmp_path / "seeds.ttl"
+    assert kg("export", str(seed_store.path), "--out", str(ttl)).returncode == 0
+    db = tmp_path / "seeds.kg"
+    assert kg("build", *map(str, seed_files), "--db", str(db)).returncode == 0
+    built = (db / "current" / "build.json").read_text(encoding="utf-8")
+    day = json.loads(built)["build_id"][:8]
+    day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    result = kg("import", str(ttl), "--db", str(db))
+    assert result.returncode == 1
+    assert result.stderr.decode().splitlines() == [
+        f"kg: {db}: holds a graph built from 5 notices on {day}; give --replace to replace it with the import"]
+    assert (db / "current" / "build.json").read_text(encoding="utf-8") == built
+    result = kg("import", str(ttl), "--db", str(db), "--replace")
+    assert result.returncode == 0, result.stderr.decode()
+    assert "replacing the graph built from 5 notices" in result.stderr.decode()
+    assert json.loads((db / "current" / "build.json").read_text(encoding="utf-8"))["imported_from"] == str(ttl)
+    assert f"imported from {ttl} on" in kg("import", str(ttl), "--db", str(db)).stderr.decode()
+    rebuilt = kg("build", *map(str, seed_files), "--db", str(db))
+    assert f"{db}: rebuilt in full: the store was imported from {ttl}" in rebuilt.stderr.decode().splitlines()
+    (tmp_path / "empty.kg").mkdir()
+    assert kg("import", str(ttl), "--db", str(tmp_path / "empty.kg")).returncode == 0  # an empty folder needs no flag
 
 
 @pytest.fixture()

@@ -32,7 +32,7 @@ def test_one_row_per_year_with_counts_and_lags_from_the_records(seed_store, reco
         if r["inspection"] and r["inspection"]["start"]:
             by_year[r["inspection"]["start"][:4]].append(r)
     assert sorted(rows) == sorted(by_year) == ["2020", "2023", "2024"]
-    assert "1 notice(s) with neither date are left out" in result.stderr.decode()  # the annual report
+    assert "1 notice with neither date is left out" in result.stderr.decode()  # the annual report
     for year, recs in by_year.items():
         row = rows[year]
         assert row["notices"] == row["inspections"] == row["organizations"] == len(recs)
@@ -91,7 +91,7 @@ def test_themes_keep_the_domains_terms_whole(seed_store, tmp_path):
     assert found["第一议题"]["organizations"] == 2  # raised by two organizations' notices
     assert not {"不到位", "落实", "存在", "问题"} & set(found)  # formulaic words say nothing
     ranked = json.loads(result.stdout)
-    assert [r["organizations"] for r in ranked] == sorted((r["organizations"] for r in ranked), reverse=True)
+    assert ranked[0]["theme"] == "第一议题"  # most distinctive of problems, and raised by two organizations
     # A user's own term is kept whole too.
     terms = tmp_path / "terms.txt"
     terms.write_text("# ours\n暮气较重\n", encoding="utf-8")
@@ -103,7 +103,7 @@ def test_explain_a_theme_lists_its_problems_with_spans(seed_store):
     result = kg("explain", "--db", str(seed_store.path), "三重一大")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
-    assert out.startswith("Theme 三重一大: 1 problem(s)\n")
+    assert out.startswith("Theme 三重一大: 1 problem\n")
     assert "[problems." in out and "【" in out and "三重一大" in out
 
 
@@ -167,3 +167,90 @@ def test_pictures_render_with_chinese_labels(seed_store, tmp_path):
 def test_group_by_place(seed_store, by):
     rows, meta = trends(seed_store, by)
     assert sum(r["notices"] for r in rows) + meta["undated_notices"] == 5
+
+
+def _quarters(rows: list[dict], n: int) -> list[dict]:
+    """n quarters' rows, made from the seeds' rows (what the figure needs of a row)."""
+    return [dict(rows[i % len(rows)], period=f"{2000 + i // 4}-Q{i % 4 + 1}") for i in range(n)]
+
+
+def _drawn(fig, artists):
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer=renderer) for a in artists if a.get_visible() and a.get_text()]
+
+
+@pytest.mark.parametrize("periods", [3, 30, 300])
+def test_trends_figure_has_a_sane_size_whatever_the_periods(seed_store, periods):
+    """At most 2 400 × 2 400 px (the quarters of 2 000 notices made 8 700 × 600); every
+    period keeps its bar, tick labels shown never overlap, values shown fit their bars,
+    counts are whole."""
+    import matplotlib.pyplot as plt
+
+    from kg.viz.trends import DPI, draw_trends
+
+    rows = _quarters(trends(seed_store, "year")[0], periods)
+    fig = draw_trends(rows, "quarter")
+    width, height = fig.get_size_inches() * DPI
+    assert 1000 <= width <= 2400 and height <= 2400
+    for ax in fig.axes:
+        assert len(ax.patches) == periods
+        ticks = sorted(_drawn(fig, ax.get_xticklabels()), key=lambda b: b.x0)
+        assert ticks and all(a.x1 <= b.x0 for a, b in zip(ticks, ticks[1:]))
+        bar = ax.patches[0].get_window_extent(renderer=fig.canvas.get_renderer()).width
+        assert all(b.width <= bar + 0.5 for b in _drawn(fig, ax.texts))
+        low, high = ax.get_ylim()
+        assert all(float(t).is_integer() for t in ax.get_yticks() if low <= t <= high)
+    shown = sum(len(_drawn(fig, ax.get_xticklabels())) for ax in fig.axes)
+    assert shown == 3 * periods if periods <= 30 else 0 < shown < 3 * periods  # thinned only when they cannot all fit
+    plt.close(fig)
+
+
+def test_trends_figure_sums_the_smaller_groups_and_says_so(seed_store):
+    import matplotlib.pyplot as plt
+
+    from kg.trends import OTHER
+    from kg.viz.trends import draw_trends
+
+    every, _ = trends(seed_store, "province")
+    rows, meta = trends(seed_store, "province", top=2)
+    largest = sorted(every, key=lambda r: (-r["notices"], r["period"]))[:2]
+    assert [r["period"] for r in rows] == sorted(r["period"] for r in largest) + [OTHER]
+    assert meta["merged"] == sorted(r["period"] for r in every if r not in largest)
+    assert rows[-1]["notices"] == sum(r["notices"] for r in every if r not in largest)
+    assert sum(r["notices"] for r in rows) == sum(r["notices"] for r in every)
+    assert trends(seed_store, "year", top=1)[0] == trends(seed_store, "year")[0]  # periods are never merged
+    fig = draw_trends(rows, "province", meta["merged"])
+    assert f"按通报数前 2 个省份；其余 {len(meta['merged'])} 个合计为“其他”" in fig._suptitle.get_text()
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][-1] == OTHER
+    plt.close(fig)
+
+
+def test_themes_page_says_which_organizations_it_shows(seed_store, tmp_path):
+    """The columns are the organizations raising the most of the themes shown, and the
+    page says how many of how many (at 2 000 notices: 40 of 927, unsaid before)."""
+    import re
+
+    from kg.themes import themes
+    from kg.trends import PROBLEMS_WITH_ORGANIZATIONS
+    from kg.viz.trends import themes_html
+
+    found = themes(seed_store.query(PROBLEMS_WITH_ORGANIZATIONS)[1])[:30]
+    names = dict(seed_store.query("MATCH (o:Organization) RETURN o.key, o.name")[1])
+    raised = defaultdict(int)
+    for t in found:
+        for org in t.organizations:
+            raised[org] += 1
+    # The organizations raising the 30 themes shown, not every organization: the annual
+    # report's three problems each raise a theme of its own (党建引领, 内生动力, 监督责任:
+    # one organization, one problem), ranked after the 30th.
+    every = {o for t in themes(seed_store.query(PROBLEMS_WITH_ORGANIZATIONS)[1]) for o in t.organizations}
+    n = len(raised)
+    assert 2 < n <= len(every) == 5
+    expected = sorted(raised, key=lambda o: (-raised[o], names[o]))[:2]
+    page = themes_html(found, names, 30, 2)
+    assert re.findall(r'<th title="([^":]+):提出 (\d+) 个主题">', page) == [(names[o], str(raised[o])) for o in expected]
+    assert f"显示 2 / {n} 个单位:提出这 30 个主题最多的 2 个(按提出的主题数排序,其余 {n - 2} 个单位未列出" in page
+    assert f"显示 {n} / {n} 个单位:提出这些主题的全部单位" in themes_html(found, names, 30, 40)
+    result = kg("viz", "themes", "--db", str(seed_store.path), "--out", str(tmp_path / "themes.html"), "--organizations", "2")
+    assert result.returncode == 0 and f"30 themes, 2 of {n} organizations raising them" in result.stderr.decode()
+    assert f"显示 2 / {n} 个单位" in (tmp_path / "themes.html").read_text(encoding="utf-8")

@@ -192,6 +192,49 @@ def test_at_ten_thousand_notices_labels_are_legible(generated, tmp_path):
         assert not overlapping(boxes)
 
 
+def test_page_matrix_shows_values_under_clear_headers(data, tmp_path):
+    """Each cell writes its organizations and gives its share on hover; the column headers
+    (stacked characters, whose glyphs stay inside their boxes) end above the first row."""
+    page = tmp_path / "recurrence.html"
+    page.write_text(recurrence.html(data), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path)
+    drawn = layout_of(dom)
+    cells = iter(drawn["cells"])
+    for r in data.regulations:
+        for n in (r.by_group.get(g, 0) for g in data.groups):
+            cell = next(cells)
+            assert cell["text"] == (str(n) if n else "") and not cell["truncated"]
+            assert f"{n} 个单位，占 {round(100 * n / r.organizations)}%" in cell["title"]
+    assert len(drawn["groups"]) == len(data.groups) >= 3
+    first_row = min(c["y"] for c in drawn["first_row"])
+    assert all(g["y"] + g["h"] <= first_row for g in drawn["groups"])
+    assert 'class="stack"' in dom and "格内数字" in _visible_text(dom)
+
+
+def _title_and_heading(dom: str) -> tuple[str, str]:
+    title = re.search(r"<title>(.*?)</title>", dom, re.S).group(1)
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", dom, re.S).group(1)
+    return html_text.unescape(title), html_text.unescape(heading)
+
+
+def test_page_title_says_the_filter(seed_store, tmp_path):
+    local = aggregate(seed_store, province="湖南省", min_organizations=1)
+    chosen = local.regulations[0].title
+    page = tmp_path / "hunan.html"
+    page.write_text(recurrence.html(local), encoding="utf-8")
+    dom, _ = open_offline(page, tmp_path, "#select=" + quote(chosen))
+    title, heading = _title_and_heading(dom)
+    assert heading == "跨单位反复引用的法规 · 湖南省的单位 · 按省份"
+    assert title == f"kg · 《{chosen}》 · {heading}"
+    caption = dom.split('id="network-caption"', 1)[1].split("</div>", 1)[0]
+    assert "（湖南省的单位）" in caption
+    party = aggregate(seed_store, kind="party_regulation", by="level")
+    page.write_text(recurrence.html(party, "en"), encoding="utf-8")
+    title, heading = _title_and_heading(open_offline(page, tmp_path)[0])
+    assert heading == "Regulations recurring across organizations · Party regulation · by level"
+    assert title == f"kg · {heading}"
+
+
 def _visible_text(dom: str) -> str:
     body = dom.split("<body", 1)[1]
     body = re.sub(r"<script.*?</script>|<pre id=\"kg-layout\".*?</pre>", "", body, flags=re.S)
@@ -232,6 +275,82 @@ def test_static_figure_renders_chinese_labels(data, tmp_path):
     assert svg.read_text(encoding="utf-8").startswith("<?xml")
 
 
+@pytest.fixture(scope="module")
+def drawings(data, generated):
+    """The figure of the seeds and of 1 000 generated notices (every kind, 20+ provinces)."""
+    import matplotlib.pyplot as plt
+
+    made = [recurrence.draw(data), recurrence.draw(aggregate(generated(1000)[1]))]
+    for d in made:
+        d.fig.canvas.draw()
+    yield made
+    for d in made:
+        plt.close(d.fig)
+
+
+def _extent(artist):
+    return artist.get_window_extent(renderer=artist.figure.canvas.get_renderer())
+
+
+def test_figure_matrix_has_a_colour_bar_and_every_cells_value(drawings):
+    for d in drawings:
+        assert "占该法规引用单位的比例" in d.colorbar.ax.get_ylabel()
+        assert d.colorbar.vmin == 0 and d.colorbar.vmax > 0
+        assert d.colorbar.formatter(0.25, 0).endswith("%")
+        shown = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in d.values if t.get_visible()}
+        rows, columns = d.cells.shape
+        for i, j in itertools.product(range(rows), range(columns)):
+            if d.cells[i, j]:  # counts of 1 000 notices are at most 3 digits: all fit
+                text = shown[i, j]
+                assert text.get_text() == str(int(d.cells[i, j]))
+                cell, box = recurrence.cell_box(d.matrix, i, j), _extent(text)
+                assert cell.x0 <= box.x0 and box.x1 <= cell.x1 and cell.y0 <= box.y0 and box.y1 <= cell.y1
+            else:
+                assert (i, j) not in shown
+        assert "格内数字" in d.matrix.get_xlabel()
+
+
+def test_figure_legend_has_swatches_clear_of_bars_and_labels(drawings):
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import Patch
+
+    for d in drawings:
+        legend = d.bars.get_legend()
+        names = {name: colour for name, colour in recurrence.KINDS.values()}
+        assert legend.legend_handles and all(isinstance(h, Patch) for h in legend.legend_handles)
+        for handle, text in zip(legend.legend_handles, legend.get_texts()):
+            assert handle.get_facecolor() == to_rgba(names[text.get_text()])
+        box = _extent(legend)
+        others = [*d.counts, *d.bars.patches, *d.bars.get_yticklabels(), *d.bars.get_xticklabels()]
+        assert not [a for a in others if a.get_visible() and box.overlaps(_extent(a))]
+    assert len(drawings[1].bars.get_legend().get_texts()) >= 4
+
+
+def test_figure_counts_organizations_in_whole_ticks(drawings):
+    for d in drawings:
+        low, high = d.bars.get_xlim()
+        ticks = [t for t in d.bars.get_xticks() if low <= t <= high]
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+
+
+def test_figure_column_headers_clear_of_the_first_row(drawings):
+    for d in drawings:
+        row = [recurrence.cell_box(d.matrix, 0, j) for j in range(d.cells.shape[1])]
+        headers = [_extent(t) for t in d.matrix.get_xticklabels() if t.get_text()]
+        assert len(headers) == d.cells.shape[1]
+        first = min(b.y1 for b in row)  # pixels count up: headers lie above the first row
+        assert all(h.y0 >= first and not any(h.overlaps(b) for b in row) for h in headers)
+
+
+def test_figure_title_says_the_filter(generated):
+    import matplotlib.pyplot as plt
+
+    store = generated(1000)[1]
+    d = recurrence.draw(aggregate(store, province="湖南省", kind="party_regulation"))
+    assert "湖南省 · 党内法规" in d.fig._suptitle.get_text()
+    plt.close(d.fig)
+
+
 def test_report(seed_store):
     page = report_html(seed_store)
     for org in ("湘潭市妇女联合会", "浙江省妇女联合会", "政协桑植县委员会", "东营市总工会", "天津市妇女联合会"):
@@ -247,8 +366,6 @@ def test_cli(seed_store, tmp_path):
         result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / name))
         assert result.returncode == 0, result.stderr.decode()
         assert (tmp_path / name).stat().st_size > 1000
-    result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / "x.pdf"))
-    assert result.returncode == 1 and "choose .html, .png or .svg" in result.stderr.decode()
     for name in ("top.html", "top.png"):  # the same options for every output
         result = kg("viz", "recurrence", "--db", str(seed_store.path), "--out", str(tmp_path / name), "--top", "2",
                     "--kind", "party_regulation", "--by", "level")
@@ -261,6 +378,25 @@ def test_cli(seed_store, tmp_path):
                 "--province", "湖南省", "--min-organizations", "1")
     assert result.returncode == 0 and "2 organizations" in result.stderr.decode()
     assert kg("report", "--db", str(seed_store.path), "--out", str(tmp_path / "report.html")).returncode == 0
+
+
+def test_an_extension_that_names_no_format_is_refused_and_nothing_written(seed_store, tmp_path):
+    db = str(seed_store.path)
+    refused = {
+        ("viz", "themes", "--db", db): ("themes.png", "kg viz themes does not write .png files; choose .html or .htm"),
+        ("viz", "recurrence", "--db", db): ("r.pdf", "kg viz recurrence does not write .pdf files; "
+                                                     "choose .html, .htm, .png or .svg"),
+        ("viz", "trends", "--db", db): ("trends", "kg viz trends does not write files without an extension; "
+                                                  "choose .html, .htm, .png or .svg"),
+        ("report", "--db", db): ("report.svg", "kg report does not write .svg files; choose .html or .htm"),
+        ("export", db): ("x.xyz", "kg export does not write .xyz files; choose .graphml, .gexf, .jsonl, .cypher, "
+                                  ".cql, .ttl, .nt, .jsonld, .trig, .db or .sqlite, or give --format"),
+    }
+    for args, (name, reason) in refused.items():
+        out = tmp_path / "new" / name
+        result = kg(*args, "--out", str(out))
+        assert (result.returncode, result.stderr.decode().splitlines()) == (1, [f"kg: {out}: {reason}"])
+        assert not (tmp_path / "new").exists()  # not even the folder
 
 
 def test_a_font_installed_after_matplotlibs_cache_is_found():

@@ -104,6 +104,10 @@ class EmbeddedStore:
             return not_a_folder
         if self.building():
             return StoreError(f"{self.path}: the first build of this store is still running; ask again when it ends")
+        if self.path.is_dir() and not store_folder.is_store(self.path) and any(self.path.iterdir()):
+            # kg build would refuse this folder (store_folder.claim): advising it would send the user round.
+            return store_folder.NotAStore(f"{self.path}: not a kg store (it holds other files, and no "
+                                          f"{store_folder.MARKER}); --db names the folder kg build made")
         return StoreError(f"{self.path}: no graph here yet; run `kg build NOTICES --db {self.path}`")
 
     def building(self) -> bool:
@@ -131,6 +135,17 @@ class EmbeddedStore:
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)
         return info
+
+    def origin(self) -> str | None:
+        """What the graph in use came from, for messages: "built from 5 notices on
+        2026-12-04" or "imported from seeds.ttl on 2026-12-04"; None if there is none."""
+        if self.current is None:
+            return None
+        info = self.build_info()
+        day = dt.datetime.strptime(info["build_id"][:8], "%Y%m%d").date().isoformat()
+        if info.get("imported_from"):
+            return f"imported from {info['imported_from']} on {day}"
+        return f"built from {info.get('documents', info['nodes'].get('Document', 0))} notices on {day}"
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -518,9 +533,13 @@ def _explained(error: RuntimeError) -> str:
     if one_way is None:
         return str(error)
     rel_type = one_way.group(1)
-    spec = model().relationships[rel_type]
-    return (f"{rel_type} is stored one way in the embedded store, and OPTIONAL MATCH cannot walk it backwards; "
-            f"write the pattern from its start, (:{spec['from']})-[:{rel_type}]->(:{spec['to']})")
+    start, end = model().relationships[rel_type]["from"], model().relationships[rel_type]["to"]
+    # Writing the arrow the other way round is not enough: what fails is walking from an end
+    # node matched before. Advise whole clauses that run (tests/test_first_use.py runs them).
+    return (f"{rel_type} is stored one way in the embedded store, and OPTIONAL MATCH (or an EXISTS or COUNT "
+            f"subquery) cannot walk it from a {end} matched before to its {start}; start from the {start}: "
+            f"`MATCH (a:{start}) OPTIONAL MATCH (a)-[:{rel_type}]->(b:{end})`, or, where every row has one, "
+            f"use MATCH, which walks it either way: `MATCH (b:{end})<-[:{rel_type}]-(a:{start})`")
 
 
 @contextlib.contextmanager

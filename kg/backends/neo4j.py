@@ -189,6 +189,11 @@ class Neo4jBackend:
             self._driver = driver
         return self._driver
 
+    def connect(self) -> None:
+        """Reach the server now (KgError if it refuses or does not answer), before work a
+        failed connection would waste."""
+        self._connect()
+
     def close(self) -> None:
         if self._driver is not None:
             self._driver.close()

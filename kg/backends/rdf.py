@@ -10,7 +10,8 @@
   an oa:TextPositionSelector (start, end) and an oa:TextQuoteSelector (the quoted text)
   on the notice, and which names the extraction rule (kg:rule).
 IRIs derive from keys only, so exporting again gives the same IRIs. Triples are produced
-node by node from a row source, so N-Triples, Turtle and TriG stream.
+node by node from a row source and written as they come (kg.backends.rdf_syntax), so
+every syntax streams.
 """
 from __future__ import annotations
 
@@ -27,14 +28,33 @@ from urllib.parse import quote, unquote
 from rdflib import RDF, Graph as RdfGraph, Literal, Namespace, URIRef
 from rdflib.namespace import XSD, NamespaceManager
 
+from kg.backends import rdf_syntax
+from kg.backends.rdf_syntax import NOT_IN_IRI
 from kg.errors import KgError
 from kg.graph import Graph, Node, canonical, model, quote_is_whole
 from kg.normalize import to_simplified
 from kg.schema import load_json
 
 FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig"}
-OA = Namespace("http://www.w3.org/ns/oa#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
+
+
+class _Vocabulary(Namespace):
+    """A Namespace that makes each of its terms once: the mapper asks for a few dozen of
+    them millions of times, and rdflib would build and check a new URIRef each time."""
+
+    def term(self, name: str) -> URIRef:
+        made = _TERMS.get((self, name))
+        if made is None:
+            made = _TERMS[(self, name)] = super().term(name)
+        return made
+
+
+_TERMS: dict[tuple[str, str], URIRef] = {}
+
+
+OA = _Vocabulary("http://www.w3.org/ns/oa#")
+PROV = _Vocabulary("http://www.w3.org/ns/prov#")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @lru_cache(maxsize=1)
@@ -42,12 +62,13 @@ def mapping() -> dict:
     return load_json("rdf.json")
 
 
+@lru_cache(maxsize=None)  # a few dozen vocabulary terms, asked for on every triple
 def ns(curie: str) -> URIRef:
     prefix, local = curie.split(":", 1)
     return URIRef(mapping()["prefixes"][prefix] + local)
 
 
-KG = Namespace(load_json("rdf.json")["vocabulary"])
+KG = _Vocabulary(load_json("rdf.json")["vocabulary"])
 
 
 class Mapper:
@@ -58,10 +79,19 @@ class Mapper:
         self.base = base or m["default_base"]
         if not self.base.endswith(("/", "#")):
             raise KgError(f"base IRI must end with / or #: {self.base!r}")
+        if NOT_IN_IRI.search(self.base) or not _SCHEME.match(self.base):
+            raise KgError(f"base IRI must be an absolute IRI (scheme:…) with no space, control character "
+                          f"or any of <>\"{{}}|^`\\: {self.base!r}")
+        if self.base.split(":", 1)[0] in m["prefixes"]:  # JSON-LD would read it as prefix:local
+            raise KgError(f"base IRI's scheme is one of kg's prefixes: {self.base!r}")
         self.lang = set(m["lang"])
         self.dates = model().dates
-        self._seen_evidence: set[str] = set()
-        self._seen_edges: set[tuple] = set()  # doc eli:cites reg once, however often it cites it
+        self.datatypes: dict[str, str] = m.get("datatypes", {})
+        # What was written already, kept small (a store has millions): an evidence IRI's
+        # digest as a number; a direct triple as a 128-bit digest (doc eli:cites reg once,
+        # however often it cites it).
+        self._seen_evidence: set[int] = set()
+        self._seen_edges: set[bytes] = set()
 
     # -- IRIs ----------------------------------------------------------------------
     def node(self, label: str, key: str) -> URIRef:
@@ -82,6 +112,11 @@ class Mapper:
             return Literal(value, datatype=XSD.integer)
         if prop in self.dates:  # a period stated to the month (2022-05) is a gYearMonth
             return Literal(value, datatype=XSD.gYearMonth if len(value) == 7 else XSD.date)
+        if prop in self.datatypes:
+            datatype = ns(self.datatypes[prop])
+            if datatype == XSD.dateTime and "T" not in value:  # a fetch time known to the day
+                datatype = XSD.date
+            return Literal(value, datatype=datatype)
         if prop in self.lang or f"{prop}@{label}" in self.lang:
             return Literal(value, lang="zh-Hans")
         return Literal(value)
@@ -116,8 +151,9 @@ class Mapper:
         spec = model().relationships[rel_type]
         predicate = ns(mapping()["relationships"][rel_type])
         a, b = self.node(spec["from"], row["from"]), self.node(spec["to"], row["to"])
-        if (a, predicate, b) not in self._seen_edges:
-            self._seen_edges.add((a, predicate, b))
+        edge = hashlib.blake2b(f"{a} {predicate} {b}".encode(), digest_size=16).digest()
+        if edge not in self._seen_edges:
+            self._seen_edges.add(edge)
             yield a, predicate, b
         st = self.statement(rel_type, row["key"])
         yield st, RDF.type, RDF.Statement
@@ -138,9 +174,10 @@ class Mapper:
             if subject != doc:  # a notice is not derived from itself
                 yield subject, PROV.wasDerivedFrom, doc
             yield subject, KG.evidence, ev
-            if str(ev) in self._seen_evidence:
+            seen = int(ev[-24:], 16)  # the IRI's digest
+            if seen in self._seen_evidence:
                 continue
-            self._seen_evidence.add(str(ev))
+            self._seen_evidence.add(seen)
             target, position, quote_sel = URIRef(f"{ev}#target"), URIRef(f"{ev}#position"), URIRef(f"{ev}#quote")
             yield ev, RDF.type, OA.Annotation
             yield ev, OA.motivatedBy, OA.identifying
@@ -179,59 +216,32 @@ def _bind(g: RdfGraph) -> RdfGraph:
     return g
 
 
-def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
-    """Serialize the graph of `source` (a Graph or store rows) as `fmt`.
+@lru_cache(maxsize=1)
+def written_prefixes() -> dict[str, str]:
+    """The prefixes the mapper can write a term in: those of schema/rdf.json's terms and of
+    the ones it spells itself (rdf:, xsd:, oa:, prov:, kg:). JSON-LD's @context is written
+    before the first node, so it names these rather than the ones a given store uses."""
+    m = mapping()
+    curies = [c for spec in m["nodes"].values() for c in [*spec["classes"], spec.get("legal_class", "kg:"),
+                                                             *spec["properties"].values()]]
+    curies += [*m["relationships"].values(), *m["relationship_properties"].values()]
+    used = {c.split(":", 1)[0] for c in curies} | {"rdf", "xsd", "oa", "prov", "kg"}
+    return {p: iri for p, iri in m["prefixes"].items() if p in used}
 
-    nt, turtle and trig are written chunk by chunk; jsonld needs the whole graph."""
+
+def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
+    """Serialize the graph of `source` (a Graph or store rows) as `fmt`, streamed a node
+    or relationship at a time in every syntax (kg.backends.rdf_syntax)."""
     if fmt not in FORMATS:
         raise KgError(f"unknown RDF format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     mapper = Mapper(base)
-    if fmt == "jsonld":
-        g = _bind(RdfGraph())
-        for chunk in mapper.chunks(source):
-            for t in chunk:
-                g.add(t)
-        used = {str(term) for t in g for term in t}
-        context = {p: iri for p, iri in mapping()["prefixes"].items() if any(u.startswith(iri) for u in used)}
-        out.write(g.serialize(format="json-ld", context=context, auto_compact=True))
-        return
+    chunks, prefixes = mapper.chunks(source), mapping()["prefixes"]
     if fmt == "nt":
-        for chunk in mapper.chunks(source):
-            out.writelines(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in chunk)
-        return
-    nsm = _bind(RdfGraph()).namespace_manager
-    out.write("".join(f"@prefix {p}: <{iri}> .\n" for p, iri in mapping()["prefixes"].items()) + "\n")
-    if fmt == "trig":
-        out.write(f"<{mapper.base}graph> {{\n")
-    for chunk in mapper.chunks(source):
-        out.write(_turtle_block(chunk, nsm))
-    if fmt == "trig":
-        out.write("}\n")
-
-
-def _turtle_block(triples: list[tuple], nsm) -> str:
-    """Turtle for a few triples, one statement per subject (subjects kept in order)."""
-    by_subject: dict = {}
-    for s, p, o in triples:
-        by_subject.setdefault(s, []).append((p, o))
-    lines = []
-    for s, pairs in by_subject.items():
-        body = " ;\n    ".join(f"{_term(p, nsm)} {_term(o, nsm)}" for p, o in dict.fromkeys(pairs))
-        lines.append(f"{_term(s, nsm)}\n    {body} .\n")
-    return "".join(lines) + "\n"
-
-
-def _term(term, nsm) -> str:
-    if term == RDF.type:
-        return "a"
-    if isinstance(term, URIRef):
-        try:
-            prefix, _, local = nsm.compute_qname_strict(str(term), generate=False)
-            if local and all(c.isalnum() or c in "_-" for c in local) and not local[0].isdigit():
-                return f"{prefix}:{local}"
-        except (KeyError, ValueError):
-            pass
-    return term.n3()
+        rdf_syntax.write_nt(chunks, out)
+    elif fmt == "jsonld":
+        rdf_syntax.write_jsonld(chunks, out, written_prefixes())
+    else:
+        rdf_syntax.write_turtle(chunks, out, prefixes, graph=f"{mapper.base}graph" if fmt == "trig" else None)
 
 
 def parse(path: str) -> RdfGraph:

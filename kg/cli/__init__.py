@@ -11,6 +11,7 @@ from typer.exceptions import Abort
 
 from kg.cli import build, coverage, curate, export, extract, neo4j, query, rdf, trends, viz
 from kg.cli.common import PLAIN_HELP, error
+from kg.cli.output import utf8_streams
 from kg.errors import KgError
 
 
@@ -83,6 +84,7 @@ app.add_typer(viz.app, name="viz")
 
 
 def main(args: list[str] | None = None) -> None:
+    utf8_streams()  # before any output: one encoding everywhere, whatever the locale says
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="kg", standalone_mode=False)

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error, notices, progress_bar
+from kg.cli.common import FIELD_HELP, error, notices, progress_bar
+from kg.errors import counted
 
 
 def build_command(
@@ -19,8 +20,13 @@ def build_command(
         "--curation", metavar="FILE", help="Same-as / keep-apart decisions (default: kg-curation.toml here, if any).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what the curation would merge and split; write nothing.")] = False,
     full: Annotated[bool, typer.Option("--full", help="Rebuild the whole store, even where only some notices changed.")] = False,
+    field: Annotated[Optional[list[str]], typer.Option("--field", metavar="ROLE=NAME", help=FIELD_HELP)] = None,
 ) -> None:
     """Build the embedded graph store from notices, or bring it up to date.
+
+    Notices are .txt and .html files, a scraper's feeds (.jsonl, .json, .csv: one item
+    per page) and web archives (.warc, .warc.gz), in folders or named; each feed item or
+    archived page is a notice of its own, named FILE#KEY, and keeps its URL.
 
     On a new store: extracts every notice (reusing cached results for unchanged files),
     resolves entities across documents, applies the curation file, and writes the store.
@@ -37,7 +43,7 @@ def build_command(
     from kg.build import NothingToBuild, build_store
     from kg.incremental import describe
 
-    sources = notices(paths)  # a mistyped path stops here, before the store is touched
+    sources = notices(paths, fields=field)  # a mistyped path stops here, before the store is touched
     decisions = curation_file.find(curation)  # so does a curation file with an error
     if dry_run:
         _dry_run(sources, db, decisions)
@@ -64,16 +70,18 @@ def build_command(
     if report.full_because:
         typer.echo(f"{db}: rebuilt in full: {report.full_because}", err=True)
     if report.changes is not None:
-        typer.echo(f"{db}: notices {describe(report.changes)}; wrote {report.written['nodes']} nodes and "
-                   f"{report.written['relationships']} relationships, deleted {report.deleted['nodes']} nodes and "
-                   f"{report.deleted['relationships']} relationships{_journal(report)}", err=True)
+        typer.echo(f"{db}: notices {describe(report.changes)}; wrote {counted(report.written['nodes'], 'node')} and "
+                   f"{counted(report.written['relationships'], 'relationship')}, deleted "
+                   f"{counted(report.deleted['nodes'], 'node')} and "
+                   f"{counted(report.deleted['relationships'], 'relationship')}{_journal(report)}", err=True)
     unchanged = f", {report.changes.unchanged} unchanged" if report.changes is not None else ""
-    typer.echo(f"{db}: {report.documents + report.copies} files, {report.documents} notices ({report.copies} copies "
-               f"of others); {report.extracted} extracted, {report.cached} cached{unchanged}; "
-               f"{nodes} nodes, {rels} relationships in {sum(report.seconds.values()):.1f} s "
+    typer.echo(f"{db}: {counted(report.documents + report.copies, 'file')}, {counted(report.documents, 'notice')} "
+               f"({counted(report.copies, 'copy', 'copies')} of others); {report.extracted} extracted, "
+               f"{report.cached} cached{unchanged}; {counted(nodes, 'node')}, {counted(rels, 'relationship')} "
+               f"in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)
 
 
@@ -87,8 +95,9 @@ def _journal(report) -> str:
     if info.get("checkpointed"):
         said.append("checkpointed the write-ahead log it found into the database")
     if info.get("wal_bytes"):
+        # Not "checkpointed past": that read as if this build had checkpointed.
         said.append(f"{info['wal_bytes'] / 1e6:.1f} MB of changes wait in the write-ahead log "
-                    f"(checkpointed past {WAL_LIMIT / 1e6:.1f} MB)")
+                    f"(kg checkpoints it once it passes {WAL_LIMIT / 1e6:.1f} MB)")
     return "".join(f"; {s}" for s in said)
 
 
@@ -102,7 +111,8 @@ def _say_curation(decisions, applied) -> None:
     for d in unused:
         error(f"{d.where}: {d.describe()}: nothing in these notices matches; no effect")
     took = len(decisions.decisions) - len(unused)
-    typer.echo(f"curation {decisions.path}: {took} of {len(decisions.decisions)} decisions took effect", err=True)
+    typer.echo(f"curation {decisions.path}: {took} of {counted(len(decisions.decisions), 'decision')} took effect",
+               err=True)
 
 
 def _dry_run(sources: list[str], db: str, decisions) -> None:
@@ -118,7 +128,7 @@ def _dry_run(sources: list[str], db: str, decisions) -> None:
     _say_curation(decisions, report.curated)
     for d in decisions.decisions:
         if d.line in report.curated:
-            typer.echo(f"{d.where}: {d.describe()}: would change {report.curated[d.line]} notice(s)")
+            typer.echo(f"{d.where}: {d.describe()}: would change {counted(report.curated[d.line], 'notice')}")
     for label in ("Regulation", "Organization"):
         old = {k for (lab, k) in before.nodes if lab == label}
         new = {k for (lab, k) in after.nodes if lab == label}
@@ -127,5 +137,5 @@ def _dry_run(sources: list[str], db: str, decisions) -> None:
         for key in sorted(new - old):
             typer.echo(f"  {label} {key!r} would be made")
     (bn, br), (an, ar) = before.counts(), after.counts()
-    typer.echo(f"dry run, nothing written: {sum(bn.values())} → {sum(an.values())} nodes, "
-               f"{sum(br.values())} → {sum(ar.values())} relationships")
+    typer.echo(f"dry run, nothing written: {sum(bn.values())} → {counted(sum(an.values()), 'node')}, "
+               f"{sum(br.values())} → {counted(sum(ar.values()), 'relationship')}")

@@ -21,16 +21,37 @@ def command_group(help: str) -> typer.Typer:
     return typer.Typer(help=help, no_args_is_help=True, rich_markup_mode=PLAIN_HELP)
 
 
-def notices(paths: list[str], *, missing_ok: bool = False) -> list[str]:
-    """The notice files `paths` name; says on stderr which other files were skipped.
-    Raises InputError (nothing read or written yet) for a missing path, a store given as
-    notices, or no notices at all."""
+FIELD_HELP = ("Which field of a feed's items holds what, ROLE=NAME (roles: url, title, text, html, fetched), "
+              "e.g. --field text=article_body --field url=link; repeat for each.")
+
+
+def notices(paths: list[str], *, missing_ok: bool = False, fields: list[str] | None = None) -> list[str]:
+    """The notice files `paths` name (a feed or web archive as its items, FILE#KEY, read
+    with `fields`: ROLE=NAME); says on stderr which other files were skipped. Raises
+    InputError (nothing read or written yet) for a missing path, a store given as
+    notices, no notices at all, or a --field that is not ROLE=NAME."""
+    from kg import feeds
     from kg.read import collect_inputs
+
+    feeds.set_fields(feeds.parse_fields(fields or []))  # workers are forked after this: they read alike
 
     inputs = collect_inputs(paths, missing_ok=missing_ok)
     if (summary := inputs.skipped_summary()) is not None:
         error(summary)
     return inputs.sources
+
+
+def checked_suffix(out: str | os.PathLike, choices: tuple[str, ...], command: str, otherwise: str = "") -> str:
+    """The extension of `out`, which names the format written: one not in `choices` is
+    refused before anything is read or written."""
+    suffix = os.path.splitext(out)[1].lower()
+    if suffix not in choices:
+        from kg.errors import KgError
+
+        named = f"{suffix} files" if suffix else "files without an extension"
+        choose = ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+        raise KgError(f"{out}: {command} does not write {named}; choose {choose}{otherwise}")
+    return suffix
 
 
 def error(message: str) -> None:

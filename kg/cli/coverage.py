@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.common import error, notices, progress_bar
+from kg.errors import counted
 
 
 class CoverageFormat(str, enum.Enum):
@@ -48,7 +49,7 @@ def coverage_command(
     else:
         _print_table(result, show)
     if report.failures:
-        error(f"{len(report.failures)} of {len(sources)} documents failed")
+        error(f"{len(report.failures)} of {counted(len(sources), 'document')} failed")
         raise typer.Exit(1)
 
 
@@ -57,12 +58,16 @@ def _print_table(result, show: int) -> None:
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 200)
-    table = Table("fact", "notices", "of", "share", title=f"{result.notices} notices")
+    table = Table("fact", "notices", "of", "share", title=counted(result.notices, "notice"))
     for f in result.facts.values():
         table.add_row(f.fact, str(f.found), str(f.of), f"{f.share:.0%}")
     for column in table.columns[1:]:
         column.justify = "right"
     console.print(table)
+    if result.problems:
+        rules = ", ".join(f"{r.removeprefix('framework.')} {n}" for r, n in sorted(result.framework_rules.items()))
+        console.print(f"Problems placed in their inspection framework: {result.placed} of {result.problems} "
+                      f"({result.placed / result.problems:.0%}; {rules})", markup=False)
     blind = [f for f in result.facts.values() if f.expected and f.missing]
     if blind:
         console.print("Not found where most notices have it:")
@@ -87,6 +92,6 @@ def _print_table(result, show: int) -> None:
         if len(shown) > show:
             console.print(f"  … and {len(shown) - show} more notices with copies", markup=False)
     if result.warnings:
-        console.print(f"Warnings in {result.warned_notices} notices (text seen but not placed):")
+        console.print(f"Warnings in {counted(result.warned_notices, 'notice')} (text seen but not placed):")
         for rule, n in sorted(result.warnings.items(), key=lambda kv: (-kv[1], kv[0])):
             console.print(f"  {n:>5}  {rule}", markup=False)

@@ -21,6 +21,13 @@ def _label(label: str) -> str:
     return label
 
 
+def _said(d, written: bool) -> None:
+    if written:
+        typer.echo(f"{d.where}: {d.describe()}; applied at the next kg build", err=True)
+    else:
+        typer.echo(f"{d.where}: {d.describe()} is already there; nothing written", err=True)
+
+
 @app.command("same-as")
 def same_as_command(
     label: Annotated[str, typer.Argument(metavar="LABEL", help="Regulation or Organization.")],
@@ -31,12 +38,12 @@ def same_as_command(
 ) -> None:
     """Record that A and B are one entity: B's mentions count as A's at every build.
 
-    Example: kg curate same-as Regulation 中国共产党支部工作条例 中国共产党支部工作条例(试行) --why "one regulation"
+    \b
+    Example: kg curate same-as Regulation 中国共产党支部工作条例 "中国共产党支部工作条例(试行)" --why "one regulation"
     """
     from kg.curation import append
 
-    d = append(file, "same-as", _label(label), {"keep": keep, "merge": merge}, why)
-    typer.echo(f"{d.where}: {d.describe()}; applied at the next kg build", err=True)
+    _said(*append(file, "same-as", _label(label), {"keep": keep, "merge": merge}, why))
 
 
 @app.command("keep-apart")
@@ -46,15 +53,26 @@ def keep_apart_command(
     doc: Annotated[list[str], typer.Option("--doc", metavar="PATH_OR_SHA", help="A notice (path or SHA-256); repeatable.")],
     why: WHY = "",
     file: FILE = DEFAULT_FILE,
+    db: Annotated[Optional[str], typer.Option("--db", metavar="STORE", envvar="KG_DB",
+                                              help="Each --doc must be among this store's notices.")] = None,
 ) -> None:
-    """Record that KEY's mentions in these notices are a different entity.
+    """Record that KEY's mentions in these notices are a different entity. Each --doc
+    must be a notice file, or with --db one of the store's notices (path or SHA-256).
 
-    Example: kg curate keep-apart Regulation 中国共产党纪律处分条例 --doc notices/002.txt --why "2018 revision"
+    \b
+    Example: kg curate keep-apart Regulation 中国共产党纪律处分条例 --doc ../shared/corpus/seeds/002_758074bb1886fac5.txt --db seeds.kg --why "2018 revision"
     """
-    from kg.curation import append
+    from pathlib import Path
 
-    d = append(file, "keep-apart", _label(label), {"key": key, "docs": list(doc)}, why)
-    typer.echo(f"{d.where}: {d.describe()}; applied at the next kg build", err=True)
+    from kg.curation import append, check_notices
+
+    known = None
+    if db:
+        from kg.backends.embedded import EmbeddedStore
+
+        known = {sha for (sha,) in EmbeddedStore(db).query("MATCH (d:Document) RETURN d.key")[1]}
+    check_notices(doc, Path(file).parent, known, db)
+    _said(*append(file, "keep-apart", _label(label), {"key": key, "docs": list(doc)}, why))
 
 
 @app.command("list")

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from kg.cli.common import error
-from kg.errors import KgError
+from kg.cli.common import checked_suffix, error
+from kg.errors import KgError, counted, none_read
 from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
 
@@ -27,17 +27,40 @@ class ExportFormat(str, enum.Enum):
     nt = "nt"
     jsonld = "jsonld"
     trig = "trig"
+    tables = "tables"  # tidy tables (kg.tables): CSV files, a SQLite database, Parquet files
+    sqlite = "sqlite"
+    parquet = "parquet"
 
 
 RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
+TABLE_FORMATS = {ExportFormat.tables, ExportFormat.sqlite, ExportFormat.parquet}
 BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jsonl": ExportFormat.jsonl,
              ".cypher": ExportFormat.cypher, ".cql": ExportFormat.cypher, ".ttl": ExportFormat.turtle,
-             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig}
+             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig,
+             ".db": ExportFormat.sqlite, ".sqlite": ExportFormat.sqlite}
+
+
+class Network(str, enum.Enum):
+    citations = "citations"
+    co_citation = "co-citation"
+    inspections = "inspections"
+
+
+class NetworkKind(str, enum.Enum):
+    shared = "shared"
+    law = "law"
+    party_regulation = "party_regulation"
+    regulation = "regulation"
+    normative_document = "normative_document"
+    internal_rule = "internal_rule"
 
 
 def format_for(out: str | None, fmt: ExportFormat | None) -> ExportFormat:
-    """--format, else the one --out's extension names (x.ttl → turtle), else graphml; a
-    --format that contradicts the extension is refused rather than written misnamed."""
+    """--format, else the one --out's extension names (x.ttl → turtle), else (stdout)
+    graphml. Without --format an extension that names no format is refused; a --format
+    that contradicts the extension is refused rather than written misnamed."""
+    if out and fmt is None:
+        return BY_SUFFIX[checked_suffix(out, tuple(BY_SUFFIX), "kg export", ", or give --format")]
     implied = BY_SUFFIX.get(Path(out).suffix.lower()) if out else None
     if fmt is not None and implied is not None and fmt is not implied:
         raise KgError(f"{out}: --format {fmt.value} does not match the extension {Path(out).suffix} "
@@ -59,7 +82,7 @@ def graph_of_notices(paths: list[str]):
                                      corpus=corpus_of(sources, [p for p in paths if os.path.isdir(p)]))
     if report.documents == 0:  # an empty graph is not an export of these notices
         first = f" ({report.failures[0]}{', …' if len(report.failures) > 1 else ''})" if report.failures else ""
-        raise KgError(f"{', '.join(paths)}: none of the {len(sources)} notices could be read{first}; "
+        raise KgError(f"{', '.join(paths)}: {none_read(len(sources))}{first}; "
                       "nothing was written")
     for failure in report.failures:
         error(str(failure))
@@ -89,9 +112,13 @@ def row_source(source: str):
 
 def export_command(
     source: Annotated[str, typer.Argument(help="A store folder, or notices (a file or folder).")],
-    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: from --out's extension, else graphml).", show_default=False)] = None,
-    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin); stdout if omitted.")] = None,
+    fmt: Annotated[Optional[ExportFormat], typer.Option("--format", "-f", help="File format (default: the one --out's extension names; graphml on stdout).", show_default=False)] = None,
+    out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Output file (folder for neo4j-admin, tables and parquet); stdout if omitted.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", metavar="IRI", help="Base IRI of RDF resources (default https://w3id.org/kg-notices/id/).")] = None,
+    network: Annotated[Optional[Network], typer.Option("--network", help="A projected, weighted network instead of the graph: citations, co-citation or inspections (.graphml, .gexf or .csv).", show_default=False)] = None,
+    top: Annotated[Optional[int], typer.Option("--top", min=1, help="With --network: keep the N heaviest edges.", show_default=False)] = None,
+    min_weight: Annotated[int, typer.Option("--min-weight", min=1, help="With --network: keep edges of weight at least W.")] = 1,
+    kind: Annotated[Optional[NetworkKind], typer.Option("--kind", help="With --network citations or co-citation: regulations of this kind (default shared: laws, Party and state regulations, normative documents).", show_default=False)] = None,
 ) -> None:
     """Write the graph for Gephi, networkx, Neo4j or other tools.
 
@@ -99,10 +126,25 @@ def export_command(
     neo4j-admin: node and relationship CSVs plus import.sh for `neo4j-admin database
     import full`. cypher: a script of MERGE statements for cypher-shell. turtle, nt,
     jsonld, trig: RDF in the kg vocabulary (schema/kg.ttl), with span provenance.
+    tables (CSV), sqlite, parquet: tidy tables from a store for R, Stata or pandas, one
+    row per notice, citation, problem … with codebook.md (--out FOLDER, or FILE.db).
+
+    --network citations|co-citation|inspections: the network the question is about, small
+    enough for Gephi, in GraphML, GEXF or CSV (edges, and nodes in FILE.nodes.csv).
 
     Example: kg export seeds.kg --out seeds.ttl
     """
+    if network is not None or top is not None or min_weight != 1 or kind is not None:
+        if base is not None:
+            raise typer.BadParameter("--base names RDF resources; a network has none", param_hint="--base")
+        _export_network(source, network, out, fmt, top, min_weight, kind)
+        return
     fmt = format_for(out, fmt)
+    if fmt in TABLE_FORMATS:
+        from kg.backends.tables import export_store
+
+        typer.echo(export_store(source, fmt.value, out), err=True)
+        return
     if fmt is ExportFormat.neo4j_admin:
         if not out:
             raise typer.BadParameter("neo4j-admin export needs --out FOLDER", param_hint="--out")
@@ -123,6 +165,24 @@ def export_command(
             from kg.backends.files import write
 
             write(load_graph(source), fmt.value, sink)
+
+
+def _export_network(source, network, out, fmt, top, min_weight, kind) -> None:
+    """kg export --network: a projection read from a store (kg.networks)."""
+    from kg import networks
+
+    if network is None:
+        raise typer.BadParameter("--top, --min-weight and --kind go with --network", param_hint="--network")
+    fmt = networks.format_of(out, fmt.value if fmt else None)  # refused before the store is read
+    if not is_store(source):
+        raise KgError(f"{source}: --network reads a store; build one first: kg build {source} --db STORE")
+    from kg.backends.embedded import EmbeddedStore
+
+    net = networks.network(EmbeddedStore(source), network.value, top, min_weight, kind.value if kind else None)
+    written = networks.write(net, out, fmt)
+    if written:
+        typer.echo(f"{', '.join(written)}: {counted(len(net.nodes), 'node')}, {counted(len(net.edges), 'edge')}",
+                   err=True)
 
 
 def _export_admin(source: str, folder: Path) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from kg.cli.common import command_group, error, progress_bar
+from kg.errors import counted
 
 app = command_group("Load the graph into a database server.")
 
@@ -38,16 +39,20 @@ def load_neo4j(
     Loading the same notices again changes nothing; a changed notice (same path, new
     content) replaces its previous version's facts and leaves other notices' alone.
 
+    \b
     Example: NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load neo4j --from seeds.kg
     """
     from kg.cli.export import graph_of_notices, load_graph
 
     if bool(paths) == bool(from_store):
         raise typer.BadParameter("give notices or --from STORE", param_hint="PATHS/--from")
-    graph, failures = (load_graph(from_store), []) if from_store else graph_of_notices(paths)
-    nodes, relationships = graph.counts()
-    total = sum(nodes.values()) + sum(relationships.values())  # one row per node and relationship
+    # Settings and the server first: a missing NEO4J_URI or a server that is down must not
+    # wait for every notice to be read.
     with backend(uri, user, database) as neo:
+        neo.connect()
+        graph, failures = (load_graph(from_store), []) if from_store else graph_of_notices(paths)
+        nodes, relationships = graph.counts()
+        total = sum(nodes.values()) + sum(relationships.values())  # one row per node and relationship
         if wipe:
             typer.echo(f"wiped {neo.wipe()} kg nodes", err=True)
         with progress_bar("Loading", total=total) as tick:
@@ -59,6 +64,6 @@ def load_neo4j(
         f"{summary.nodes_deleted} nodes and {summary.relationships_deleted} relationships of replaced versions removed",
         err=True)
     if failures:
-        error(f"{len(failures)} documents failed and were not loaded")
+        error(f"{counted(len(failures), 'document')} failed and {'was' if len(failures) == 1 else 'were'} not loaded")
         raise typer.Exit(1)
 

@@ -7,6 +7,19 @@ import json
 import sys
 
 
+def utf8_streams() -> None:
+    """Write UTF-8 to stdout and stderr whatever the locale or PYTHONIOENCODING says: kg's
+    output is Chinese, and a terminal, file or pipe that asked for ASCII (LANG=C, a bare
+    container) would otherwise stop a command halfway with a traceback. A file of kg's
+    output reads the same on every machine; a terminal that cannot show UTF-8 shows
+    mojibake rather than nothing. Characters UTF-8 cannot carry (a stray surrogate) are
+    written as \\u escapes, never an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # absent on streams a test or host swapped in
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+
+
 class Format(str, enum.Enum):
     table = "table"
     json = "json"  # one JSON array of objects, as sqlite-utils and datasette print

@@ -71,6 +71,7 @@ def query_command(
 ) -> None:
     """Run a Cypher query or a named one. Values reach the query only as parameters.
 
+    \b
     Example: kg query --db seeds.kg --name citing-documents --param title=中国共产党纪律处分条例
     """
     from kg.queries import named
@@ -117,7 +118,7 @@ def queries_command(
 def explain_command(
     db: DB,
     what: Annotated[str, typer.Argument(help="A node's key, title or name, e.g. 中国共产党纪律处分条例.")],
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Relationships shown of each kind.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Relationships shown of each kind, and evidence of each.")] = 50,
 ) -> None:
     """Why is this here? Provenance of a node and its relationships.
 
@@ -150,7 +151,11 @@ def explain_command(
         typer.echo(fact.what)
         for e in fact.evidence:
             where = e.source if e.span == [0, 0] else f"{e.source}:{e.span[0]}-{e.span[1]}"
+            where += f" <{e.url}>" if e.url else ""  # the page to cite, for a notice read from the web
             typer.echo(f"    {where}  [{e.rule}]  {e.context or e.quote}")
+        if fact.more:
+            total = len(fact.evidence) + fact.more
+            typer.echo(f"    … {fact.more} more: evidence, {len(fact.evidence)} of {total} shown (--limit {total} shows all)")
 
 
 def stats_command(

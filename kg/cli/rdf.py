@@ -55,16 +55,29 @@ def validate_command(
 def import_command(
     file: Annotated[str, typer.Argument(help="An RDF export made by kg export.")],
     db: Annotated[str, typer.Option("--db", metavar="STORE", help="The store folder to write.", envvar="KG_DB")],
+    replace: Annotated[bool, typer.Option("--replace", help="Replace the graph a store holds (built from notices or imported).")] = False,
 ) -> None:
-    """Load an RDF export back into an embedded store.
+    """Load an RDF export back into an embedded store: a new or empty folder, or with
+    --replace a store that holds a graph already.
 
     Example: kg import seeds.ttl --db from-rdf.kg
     """
     from kg.backends import rdf
     from kg.backends.embedded import EmbeddedStore
 
-    graph = rdf.to_model(rdf.parse(file))
     store = EmbeddedStore(db)
+    _refuse_to_replace(store, replace)  # before reading the file, which may take long
+    graph = rdf.to_model(rdf.parse(file))
     with store.lock():
+        replaced = _refuse_to_replace(store, replace)  # a build may have finished meanwhile
         info = store.write(graph, extra={"imported_from": file})
-    typer.echo(f"{db}: {sum(info['nodes'].values())} nodes, {sum(info['relationships'].values())} relationships", err=True)
+    typer.echo(f"{db}: {sum(info['nodes'].values())} nodes, {sum(info['relationships'].values())} relationships"
+               + (f", replacing the graph {replaced}" if replaced else ""), err=True)
+
+
+def _refuse_to_replace(store, replace: bool) -> str | None:
+    """Where the graph the store holds came from; refused unless `replace`."""
+    origin = store.origin()
+    if origin and not replace:
+        raise KgError(f"{store.path}: holds a graph {origin}; give --replace to replace it with the import")
+    return origin

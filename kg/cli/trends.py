@@ -16,6 +16,7 @@ class By(str, enum.Enum):
     province = "province"
     level = "level"
     kind = "kind"
+    framework = "framework"
 
 
 def _lag(q: dict | None) -> str:
@@ -24,11 +25,11 @@ def _lag(q: dict | None) -> str:
 
 def trends_command(
     db: DB,
-    by: Annotated[By, typer.Option("--by", help="Group notices by year, quarter, province, level or kind.")] = By.year,
+    by: Annotated[By, typer.Option("--by", help="Group notices by year, quarter, province, level or kind; framework: problems per year and inspection framework item.")] = By.year,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     themes: Annotated[bool, typer.Option("--themes", help="List problem themes by how many organizations raise them.")] = False,
     communities: Annotated[bool, typer.Option("--communities", help="List communities of regulations cited together.")] = False,
-    terms: Annotated[Optional[str], typer.Option("--terms", metavar="FILE", help="Your own fixed terms for themes, one per line.")] = None,
+    terms: Annotated[Optional[str], typer.Option("--terms", metavar="FILE", help="Your own fixed terms for themes, one per line, looked for in the whole problem.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Themes or communities listed.")] = 30,
     min_organizations: Annotated[int, typer.Option("--min-organizations", min=1, help="With --communities: the organizations that must cite a community's regulations.")] = 2,
 ) -> None:
@@ -45,10 +46,10 @@ def trends_command(
     store = _store(db)
     extra = theme_module.read_terms(terms)
     if themes:
-        rows = store.query(trend_module.PROBLEMS_WITH_ORGANIZATIONS)[1]
-        found = theme_module.themes(rows, extra)[:top]
-        print_rows(["theme", "organizations", "problems", "example"],
-                   [[t.term, len(t.organizations), len(t.problems), t.problems[0][2][:40]] for t in found], fmt)
+        found = trend_module.ranked_themes(store, extra)[:top]
+        print_rows(["theme", "keyness", "organizations", "problems", "example"],
+                   [[t.term, round(t.keyness, 1), len(t.organizations), len(t.problems), t.problems[0][2][:40]]
+                    for t in found], fmt)
         return
     if communities:
         groups = trend_module.communities(store, min_organizations=min_organizations)[:top]
@@ -56,6 +57,12 @@ def trends_command(
                    [[i, c["size"], c["organizations"], c["members"]] for i, c in enumerate(groups, 1)], fmt)
         return
     rows, meta = trend_module.trends(store, by.value, extra)
+    if by is By.framework and fmt not in (Format.json, Format.jsonl):
+        print_rows(["year", "framework", "item", "problems", "notices", "organizations", "top themes"],
+                   [[r["period"], r["framework"], r["item"], r["problems"], r["notices"], r["organizations"],
+                     r["top_themes"]] for r in rows], fmt, whole=("year",))
+        typer.echo(meta["left_out"], err=True)
+        return
     if fmt in (Format.json, Format.jsonl):  # the rows whole, nested values included
         print_rows(list(rows[0]) if rows else [], [list(r.values()) for r in rows], fmt)
     else:

@@ -10,8 +10,8 @@ import typer
 
 from kg.cli.query import DB, _store
 from kg.cli.trends import By
-from kg.cli.common import command_group
-from kg.errors import KgError
+from kg.cli.common import checked_suffix, command_group
+from kg.errors import KgError, counted
 from kg.fileio import atomic_text, writing
 
 class Language(str, enum.Enum):
@@ -22,16 +22,18 @@ class Language(str, enum.Enum):
 app = command_group("Pictures of the graph.")
 
 
+PAGE = (".html", ".htm")
+PICTURE = (*PAGE, ".png", ".svg")
+
+
 def _write_picture(out: Path, page, figure):
     """out as a page (.html: page() is its text) or a figure (.png/.svg: figure(path) draws
-    it), written atomically."""
+    it), written atomically. The command checked the extension before its work."""
     suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
+    if suffix in PAGE:
         with atomic_text(str(out)) as f:
             f.write(page())
         return
-    if suffix not in (".png", ".svg"):
-        raise KgError(f"{out}: choose .html, .png or .svg")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.tmp{suffix}")
     try:
@@ -78,6 +80,7 @@ def recurrence_command(
 
     Example: kg viz recurrence --db seeds.kg --out recurrence.html
     """
+    checked_suffix(out, PICTURE, "kg viz recurrence")
     from kg.viz import recurrence
     from kg.viz.aggregate import aggregate
 
@@ -88,8 +91,9 @@ def recurrence_command(
         raise KgError(f"{db}: no regulation{' of kind ' + kind.value if kind else ''} is cited by {min_organizations} "
                       f"or more organizations{where}; lower --min-organizations")
     _write_picture(out, lambda: recurrence.html(data, lang.value), lambda tmp: recurrence.figure(data, tmp))
-    typer.echo(f"{out}: {len(data.regulations)} of {data.recurring} regulations cited by at least {min_organizations} "
-               f"organizations, {len(data.organizations)} organizations", err=True)
+    typer.echo(f"{out}: {len(data.regulations)} of {counted(data.recurring, 'regulation')} cited by at least "
+               f"{counted(min_organizations, 'organization')}, {counted(len(data.organizations), 'organization')}",
+               err=True)
 
 
 @app.command("trends")
@@ -102,36 +106,49 @@ def trends_command(
 
     Example: kg viz trends --db seeds.kg --out trends.html
     """
+    checked_suffix(out, PICTURE, "kg viz trends")
     from kg.trends import trends
     from kg.viz import trends as pictures
 
-    rows, _ = trends(_store(db), by.value)
+    store = _store(db)
+    rows, _ = trends(store, by.value)
     if not rows:
         raise KgError(f"{db}: no dated notices to draw")
-    _write_picture(out, lambda: pictures.trends_html(rows, by.value), lambda tmp: pictures.trends_figure(rows, tmp))
-    typer.echo(f"{out}: {len(rows)} {by.value} rows", err=True)
+
+    def figure(tmp):  # a figure shows the largest places or kinds, the others in one bar
+        few, meta = trends(store, by.value, top=pictures.MAX_GROUPS)
+        pictures.trends_figure(few, tmp, by.value, meta["merged"])
+
+    _write_picture(out, lambda: pictures.trends_html(rows, by.value), figure)
+    typer.echo(f"{out}: {counted(len(rows), f'{by.value} row')}", err=True)
 
 
 @app.command("themes")
 def themes_command(
     db: DB,
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="themes.html (a page).")],
     top: Annotated[int, typer.Option("--top", min=1, help="Themes shown.")] = 30,
+    organizations: Annotated[int, typer.Option("--organizations", min=1, help="Organizations shown: those raising the most of the themes shown.")] = 40,
 ) -> None:
-    """Which problem themes recur across which organizations (a self-contained page).
+    """Which problem themes recur across which organizations (a self-contained page): the
+    --top themes raised by the most organizations, and the --organizations organizations
+    raising the most of them (the page says how many of how many).
 
     Example: kg viz themes --db seeds.kg --out themes.html
     """
+    checked_suffix(out, PAGE, "kg viz themes")
     from kg.themes import themes
     from kg.trends import PROBLEMS_WITH_ORGANIZATIONS
-    from kg.viz.trends import themes_html
+    from kg.viz.trends import shown_organizations, themes_html
 
     store = _store(db)
     found = themes(store.query(PROBLEMS_WITH_ORGANIZATIONS)[1])
     names = dict(store.query("MATCH (o:Organization) RETURN o.key, o.name")[1])
     with atomic_text(str(out)) as f:
-        f.write(themes_html(found, names, top))
-    typer.echo(f"{out}: {min(top, len(found))} themes", err=True)
+        f.write(themes_html(found, names, top, organizations))
+    shown, raising = shown_organizations(found[:top], organizations, names)
+    typer.echo(f"{out}: {counted(min(top, len(found)), 'theme')}, {len(shown)} of "
+               f"{counted(len(raising), 'organization')} raising them", err=True)
 
 
 def report_command(
@@ -142,6 +159,7 @@ def report_command(
 
     Example: kg report --db seeds.kg --out report.html
     """
+    checked_suffix(out, PAGE, "kg report")
     from kg.viz.report import html
 
     with atomic_text(str(out)) as f:

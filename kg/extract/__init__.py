@@ -56,6 +56,8 @@ def extract(doc: Document) -> dict:
         "sha256": doc.sha256,
         "encoding": doc.encoding,
         "media_type": doc.media_type,
+        "url": doc.url,
+        "fetched": doc.fetched,
         "length": len(doc.text),
         "doc_type": facts["doc_type"]["value"],
         "title": facts["title"]["value"] if facts["title"] else None,

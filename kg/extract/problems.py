@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kg.extract import framework
 from kg.extract.context import Context
 from kg.extract.dates import find_dates, resolve_sequence
 from kg.extract.layout import Heading, Line, cn_number
@@ -47,7 +48,8 @@ def _heading_fact(h: Heading) -> str:
 
 def problems(ctx: Context) -> list[dict]:
     sections = _sections(ctx)
-    return _quoted_problems(ctx, sections) or _section_problems(ctx, sections) or _shortcomings(ctx)
+    found = _quoted_problems(ctx, sections) or _section_problems(ctx, sections) or _shortcomings(ctx)
+    return framework.place(ctx, found)
 
 
 def _sections(ctx: Context) -> list[tuple[Heading, list[Line]]]:

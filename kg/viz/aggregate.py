@@ -7,9 +7,11 @@ few hundred thousand rows. Every output of `kg viz recurrence` draws one Aggrega
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kg import feeds
 from kg.corpus import locate
 from kg.explain import text_of
 from kg.extract.layout import sentence_bounds
@@ -36,7 +38,7 @@ EVIDENCE = "MATCH (r:Regulation) WHERE r.key IN $keys RETURN r.key, r.provenance
 SOURCES = """
 MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization)
 WHERE d.key IN $docs
-RETURN d.key, d.source, o.name
+RETURN d.key, d.source, o.name, d.url
 """
 BY = ("province", "level")
 NO_GROUP = "—"  # organizations whose region the notices do not place
@@ -49,6 +51,7 @@ class Citation:
     source: str
     raw: str
     sentence: str  # the sentence around the citation, or the citation alone
+    url: str | None = None  # the page the notice was read from: only an http(s) URL, the page links it
 
 
 @dataclass
@@ -117,16 +120,19 @@ def _sample_citations(store, regs: list[Recurring]) -> None:
     evidence = {key: json.loads(prov or "[]")[:SAMPLES]
                 for key, prov in store.query(EVIDENCE, {"keys": [r.key for r in regs]})[1]}
     docs = sorted({e["doc"] for items in evidence.values() for e in items})
-    sources = {doc: (source, org) for doc, source, org in store.query(SOURCES, {"docs": docs})[1]}
-    roots = store.build_info().get("roots") or {}
+    sources = {doc: (source, org, url) for doc, source, org, url in store.query(SOURCES, {"docs": docs})[1]}
+    info = store.build_info()
+    roots = info.get("roots") or {}
+    feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
     for reg in regs:
         for e in evidence.get(reg.key, []):
-            source, org = sources.get(e["doc"], (None, ""))
+            source, org, url = sources.get(e["doc"], (None, "", None))
             start, end = e["span"]
             text = text_of(e["doc"], locate(source, roots) if source else None)
             raw = text[start:end] if text is not None else e["quote"]
             sentence = sentence_around(text, start, end) if text is not None else raw
-            reg.citations.append(Citation(org or "", source or "", raw, sentence))
+            link = url if url and re.match(r"https?://", url, re.I) else None
+            reg.citations.append(Citation(org or "", source or "", raw, sentence, link))
 
 
 def sentence_around(text: str, start: int, end: int, limit: int = 160) -> str:

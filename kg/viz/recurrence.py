@@ -8,6 +8,7 @@ is drawn with matplotlib and a CJK font (a system one, or Noto Sans SC installed
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from importlib import resources
 
 from kg.errors import KgError
@@ -87,17 +88,49 @@ def bundled_font() -> str | None:
     return str(path) if path.is_file() else None
 
 
+def filters(data: Aggregate) -> str:
+    """What the selection was narrowed to (province, kind), for a title; "" when nothing."""
+    said = [data.options.get("province") or "", KINDS.get(data.options.get("kind") or "", ("",))[0]]
+    return " · ".join(s for s in said if s)
+
+
+@dataclass
+class Drawing:
+    """The figure and the artists a test inspects."""
+    fig: object
+    bars: object  # the ranking's axes
+    matrix: object  # the matrix's axes
+    colorbar: object
+    counts: list  # the number beside each bar
+    values: list  # the number in each cell that has one (hidden where it does not fit)
+    cells: object  # organizations per regulation (row) and column, as drawn
+
+
 def figure(data: Aggregate, out) -> dict[str, list[dict]]:
+    """The figure drawn (draw()) and saved to `out`; where its labels lie, in pixels."""
+    import matplotlib.pyplot as plt
+
+    d = draw(data)
+    d.fig.savefig(out, bbox_inches="tight")
+    d.fig.canvas.draw()
+    labels = {"regulations": _boxes(d.fig, d.bars.get_yticklabels()), "groups": _boxes(d.fig, d.matrix.get_xticklabels())}
+    plt.close(d.fig)
+    return labels
+
+
+def draw(data: Aggregate) -> Drawing:
     """Left: the top regulations by organizations citing them, coloured by kind. Right: the
     same regulations × groups (provinces or levels), a cell's shade the share of the
-    regulation's organizations in that group (relative to the largest); the groups beyond
-    MAX_GROUPS summed, and the organizations not placed in a region, last, in grey."""
+    regulation's organizations in that group (its colour bar says which), its number the
+    organizations; the groups beyond MAX_GROUPS summed, and the organizations not placed
+    in a region, last, in grey."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     regs = data.regulations
     if not regs:
@@ -111,33 +144,73 @@ def figure(data: Aggregate, out) -> dict[str, list[dict]]:
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     apart = np.zeros_like(shares, dtype=bool)  # the summed and the unplaced columns: grey, their own scale
     apart[:, len(named[:MAX_GROUPS]):] = True
-    width = 0.3 * (len(columns) + 1)
-    fig, (bars, matrix) = plt.subplots(1, 2, figsize=(7 + width, 1.6 + 0.32 * len(regs)), dpi=120, sharey=True,
-                                       gridspec_kw={"width_ratios": [7, width], "wspace": 0.05})
+    width = 0.34 * (len(columns) + 1)
+    # Constrained layout makes room for what sits outside the axes: the legend, the
+    # column headers above the matrix, its colour bar.
+    fig, (bars, matrix) = plt.subplots(1, 2, figsize=(8 + width, 2.6 + 0.32 * len(regs)), dpi=120, sharey=True,
+                                       layout="constrained", gridspec_kw={"width_ratios": [7, width]})
     y = np.arange(len(regs))
     bars.barh(y, [r.organizations for r in regs], color=[KINDS.get(r.kind, ("", "#999999"))[1] for r in regs])
     bars.set_yticks(y, [r.title for r in regs], fontproperties=font)
     bars.invert_yaxis()
     bars.set_xlabel("引用单位数", fontproperties=font)
-    for i, r in enumerate(regs):
-        bars.text(r.organizations, i, f" {r.organizations}", va="center", fontsize=8)
+    bars.xaxis.set_major_locator(MaxNLocator(integer=True))  # organizations come whole
+    counted = [bars.text(r.organizations, i, f" {r.organizations}", va="center", fontsize=8) for i, r in enumerate(regs)]
     bars.set_xlim(0, regs[0].organizations * 1.12)  # room for the largest count
     kinds = [k for k in KINDS if any(r.kind == k for r in regs)]
-    bars.legend(handles=[Patch(color=KINDS[k][1], label=KINDS[k][0]) for k in kinds], prop=font, loc="lower right",
-                frameon=False)
+    # Above the bars, outside the axes: a legend inside would cover a bar or its count.
+    bars.legend(handles=[Patch(facecolor=KINDS[k][1], edgecolor="none", label=KINDS[k][0]) for k in kinds],
+                prop=font, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=len(kinds), frameon=False,
+                borderaxespad=0, handlelength=1.2, columnspacing=1.2)
     placed = np.ma.masked_array(shares, mask=apart)
-    matrix.imshow(placed, cmap="Blues", vmin=0, vmax=max(placed.max(), 0.01), aspect="auto")
+    top = max(placed.max(), 0.01)
+    image = matrix.imshow(placed, cmap="Blues", vmin=0, vmax=top, aspect="auto")
     matrix.imshow(np.ma.masked_array(shares, mask=~apart), cmap="Greys", vmin=0, vmax=2, aspect="auto")
+    cells = _write_cells(fig, matrix, counts, shares / np.where(apart, 2, top))
     labels = [group_label(data, g) for g in columns] + ["未定位"]
+    # Headers above the first row (read first, as in a table), clear of it.
+    matrix.xaxis.tick_top()
     matrix.set_xticks(range(len(labels)), labels, fontproperties=font, rotation=90)
-    matrix.set_title("各" + ("层级" if data.by == "level" else "省份") + "单位所占比例", fontproperties=font, fontsize=10)
-    fig.suptitle(f"跨单位反复引用的法规（前 {len(regs)} 部，共 {data.recurring} 部被至少 "
+    matrix.tick_params(axis="x", length=0, pad=3)
+    matrix.tick_params(axis="y", length=0)
+    group = "层级" if data.by == "level" else "省份"
+    bar = fig.colorbar(image, ax=matrix, fraction=0.08, pad=0.04, shrink=0.9, format=PercentFormatter(xmax=1, decimals=0))
+    bar.set_label(f"占该法规引用单位的比例(各{group};其他、未定位为灰色)", fontproperties=font, fontsize=8)
+    matrix.set_xlabel(f"格内数字:该{group}引用该法规的单位数", fontproperties=font, fontsize=8)
+    narrowed = filters(data)
+    fig.suptitle(f"跨单位反复引用的法规（{narrowed + '，' if narrowed else ''}前 {len(regs)} 部，共 {data.recurring} 部被至少 "
                  f"{data.options['min_organizations']} 个单位引用）", fontproperties=font)
-    fig.savefig(out, bbox_inches="tight")
-    fig.canvas.draw()
-    labels = {"regulations": _boxes(fig, bars.get_yticklabels()), "groups": _boxes(fig, matrix.get_xticklabels())}
-    plt.close(fig)
-    return labels
+    fig.canvas.draw()  # the layout is final: cells have their size
+    _fit(fig, matrix, cells)
+    return Drawing(fig, bars, matrix, bar, counted, cells, counts)
+
+
+def _write_cells(fig, matrix, counts, shade) -> list:
+    """Each cell's organizations, written in it (white on dark cells)."""
+    texts = []
+    for i, row in enumerate(counts):
+        for j, n in enumerate(row):
+            if n:
+                texts.append(matrix.text(j, i, f"{int(n)}", ha="center", va="center", fontsize=8,
+                                         color="white" if shade[i, j] > 0.55 else "#222"))
+    return texts
+
+
+def _fit(fig, matrix, texts) -> None:
+    """Hide the numbers wider or taller than their cell (the shade stays)."""
+    renderer = fig.canvas.get_renderer()
+    for t in texts:
+        j, i = t.get_position()
+        cell, box = cell_box(matrix, round(i), round(j)), t.get_window_extent(renderer=renderer)
+        t.set_visible(box.width <= cell.width - 2 and box.height <= cell.height - 2)
+
+
+def cell_box(matrix, i: int, j: int):
+    """Cell (row i, column j) of the matrix, a Bbox in pixels of the figure."""
+    from matplotlib.transforms import Bbox
+
+    (x0, y0), (x1, y1) = matrix.transData.transform([(j - 0.5, i - 0.5), (j + 0.5, i + 0.5)])
+    return Bbox.from_extents(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def _boxes(fig, texts) -> list[dict]:

@@ -1,0 +1,294 @@
+"""Tidy tables of a store, for R, Stata and pandas: one row per notice, citation, problem,
+measure, regulation, organization, inspection and team, joined by keys.
+
+The columns are data (kg/data/codebook.json, the data dictionary written beside them):
+a producer that yields a column the codebook does not name fails the export. Rows are
+read from the store in pages of node (or relationship) offsets, so that neither Python
+nor LadybugDB holds a whole table (a query holds its whole result); the counts shown on
+entity rows are read first by one grouped query each and held as key → count, which is
+as large as that table's keys, never as the graph.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from kg.data import load
+
+PAGE = 20_000  # rows per query
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # text, integer or date
+    meaning: str
+    derivation: str
+    missing: str
+    references: str | None = None  # "table.column" it joins
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    formats: tuple[str, ...] | None  # the formats that write it; None: all
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def codebook() -> dict[str, Table]:
+    """table name → its documented columns, in the order they are written."""
+    book = load("codebook.json")
+    return {name: Table(name, spec["doc"], tuple(Column(**c) for c in spec["columns"]),
+                        tuple(spec["formats"]) if "formats" in spec else None)
+            for name, spec in book["tables"].items()}
+
+
+class UndocumentedColumn(AssertionError):
+    """A producer and the codebook disagree: a bug of kg's, caught before anything is written."""
+
+
+# -- reading the store in pages --------------------------------------------------------
+
+def _scalar(conn, query: str):
+    return conn.execute(query).get_next()[0]
+
+
+def _paged(conn, match: str, ident: str, returns: str, rest: str = "", one_per_key: bool = False) -> Iterator[list]:
+    """The rows of `match WHERE … rest RETURN returns`, PAGE offsets of `ident` (the node or
+    relationship variable of `match`) at a time. Offsets are dense after a full build and
+    have gaps after deletes, so pages run to the largest offset, not to the count.
+    one_per_key: one row per value of the first column, the first (OPTIONAL MATCHes
+    through a shared node, a Party group two organizations claim, could repeat a row;
+    its repeats come from the same node, hence the same page)."""
+    last = _scalar(conn, f"{match} RETURN max(offset(ID({ident})))")
+    if last is None:
+        return
+    for start in range(0, last + 1, PAGE):
+        result = conn.execute(f"{match} WHERE offset(ID({ident})) >= $lo AND offset(ID({ident})) < $hi {rest} "
+                              f"RETURN {returns}", {"lo": start, "hi": start + PAGE})
+        seen = set()
+        while result.has_next():
+            row = result.get_next()
+            if one_per_key:
+                if row[0] in seen:
+                    continue
+                seen.add(row[0])
+            yield row
+
+
+def _grouped(conn, query: str) -> dict:
+    """key → value of a query returning (key, value) rows."""
+    result, out = conn.execute(query), {}
+    while result.has_next():
+        key, value = result.get_next()
+        out[key] = int(value)
+    return out
+
+
+def _month(iso: str | None) -> str | None:
+    return iso[:7] if iso else None
+
+
+def _day(iso: str | None) -> str | None:
+    """A date stated to the day; a month-only one (2022-05) is not a date."""
+    return iso if iso and len(iso) == 10 else None
+
+
+def _lag(a: int | None, b: int | None) -> int | None:
+    return b - a if a is not None and b is not None else None
+
+
+def _span(provenance: str | None) -> tuple[int | None, int | None, str | None]:
+    """(start, end, rule) of a node's first evidence: a problem or measure has its own."""
+    entries = json.loads(provenance or "[]")
+    if not entries:
+        return None, None, None
+    first = entries[0]
+    span = first.get("span") or [None, None]
+    return span[0], span[1], first.get("rule")
+
+
+# -- the tables -------------------------------------------------------------------------
+
+def notices(conn, counts: dict) -> Iterator[dict]:
+    returns = ("d.key, d.source, d.url, d.fetched, d.doc_type, d.title, d.provenance, d.length, d.encoding, "
+               "d.published, d.published_day, g.name, o.key, o.name, o.region, r.key, r.province, r.level, "
+               "i.key, i.kind, c.key, c.name, t.key, t.name, t.number, i.round, i.start_date, i.end_date, "
+               "i.feedback_date, i.end_day, i.feedback_day")
+    rest = ("OPTIONAL MATCH (d)-[:ISSUED_BY]->(g:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+             "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region) "
+             "OPTIONAL MATCH (i:Inspection)-[:REPORTED_IN]->(d) "
+             "OPTIONAL MATCH (i)-[:CONDUCTED_BY]->(t:InspectionTeam) "
+             "OPTIONAL MATCH (t)-[:TEAM_OF]->(c:Committee)")
+    for (key, source, url, fetched, doc_type, title, prov, length, encoding, published, published_day,
+         issuer, org_key, org, region, region_key, province, level, ins_key, kind, committee_key, committee,
+         team_key, team, team_number, round_, start, end, feedback, end_day, feedback_day) in _paged(
+            conn, "MATCH (d:Document)", "d", returns, rest, one_per_key=True):
+        yield {"key": key, "source": source, "url": url, "fetched": fetched, "doc_type": doc_type, "title": title,
+               "title_rule": _span(prov)[2], "length": length, "encoding": encoding,
+               "published": _day(published), "published_month": _month(published),
+               "issuer": issuer, "organization_key": org_key, "organization": org, "region": region,
+               "region_key": region_key, "province": province, "level": level,
+               "inspection_key": ins_key, "inspection_kind": kind, "committee_key": committee_key,
+               "committee": committee, "team_key": team_key, "team": team, "team_number": team_number,
+               "round": round_,
+               "start": _day(start), "start_month": _month(start), "end": _day(end), "end_month": _month(end),
+               "feedback": _day(feedback), "feedback_month": _month(feedback),
+               "days_end_to_feedback": _lag(end_day, feedback_day),
+               "days_feedback_to_published": _lag(feedback_day, published_day),
+               "problems": counts["problems"].get(key, 0), "measures": counts["measures"].get(key, 0),
+               "citations": counts["citations"].get(key, 0)}
+
+
+def citations(conn, counts: dict) -> Iterator[dict]:
+    returns = ("r.key, d.key, g.key, g.title, g.kind, r.action, r.raw, r.via_alias, r.span_start, r.span_end, r.rule")
+    for key, doc, reg, title, kind, action, raw, via, start, end, rule in _paged(
+            conn, "MATCH (d:Document)-[r:CITES]->(g:Regulation)", "r", returns):
+        yield {"key": key, "notice_key": doc, "regulation_key": reg, "regulation_title": title, "kind": kind,
+               "action": action, "raw": raw, "via_alias": via, "span_start": start, "span_end": end, "rule": rule}
+
+
+def problems(conn, counts: dict) -> Iterator[dict]:
+    returns = ("p.key, d.key, p.organization, p.number, p.marker, p.heading, p.subheading, p.category, "
+               "p.themes, p.text, p.provenance")
+    for key, doc, org, number, marker, heading, subheading, category, themes, text, prov in _paged(
+            conn, "MATCH (p:Problem)-[:RAISED_IN]->(d:Document)", "p", returns):
+        start, end, rule = _span(prov)
+        yield {"key": key, "notice_key": doc, "organization_key": org, "number": number, "marker": marker,
+               "heading": heading, "subheading": subheading, "category": category, "themes": themes,
+               "text": text, "span_start": start, "span_end": end, "rule": rule}
+
+
+def measures(conn, counts: dict) -> Iterator[dict]:
+    returns = "m.key, p.key, d.key, m.text, m.provenance"
+    for key, problem, doc, text, prov in _paged(
+            conn, "MATCH (m:Measure)-[:ANSWERS]->(p:Problem)-[:RAISED_IN]->(d:Document)", "m", returns):
+        start, end, rule = _span(prov)
+        # kg.resolve keys a measure by its problem and position: …|p3|m2
+        number = int(key.rsplit("|m", 1)[1]) if "|m" in key else None
+        yield {"key": key, "problem_key": problem, "notice_key": doc, "number": number, "text": text,
+               "span_start": start, "span_end": end, "rule": rule}
+
+
+def regulations(conn, counts: dict) -> Iterator[dict]:
+    returns = "g.key, g.title, g.kind, g.scope, o.key, g.raw_forms, g.same_as"
+    rest = "OPTIONAL MATCH (g)-[:SCOPED_TO]->(o:Organization)"
+    for key, title, kind, scope, org, raw_forms, same_as in _paged(conn, "MATCH (g:Regulation)", "g", returns, rest,
+                                                                   one_per_key=True):
+        yield {"key": key, "title": title, "kind": kind, "scope": scope, "organization_key": org,
+               "raw_forms": raw_forms, "same_as": same_as,
+               "citations": counts["regulation_citations"].get(key, 0),
+               "notices": counts["regulation_notices"].get(key, 0),
+               "organizations": counts["regulation_organizations"].get(key, 0)}
+
+
+def organizations(conn, counts: dict) -> Iterator[dict]:
+    returns = "o.key, o.name, o.scope, o.region, r.key, r.province, r.level, o.same_as"
+    rest = "OPTIONAL MATCH (o)-[:LOCATED_IN]->(r:Region)"
+    for key, name, scope, region, region_key, province, level, same_as in _paged(
+            conn, "MATCH (o:Organization)", "o", returns, rest, one_per_key=True):
+        yield {"key": key, "name": name, "scope": scope, "region": region, "region_key": region_key,
+               "province": province, "level": level, "same_as": same_as,
+               "notices": counts["organization_notices"].get(key, 0),
+               "inspections": counts["organization_inspections"].get(key, 0),
+               "problems": counts["organization_problems"].get(key, 0),
+               "regulations": counts["organization_regulations"].get(key, 0)}
+
+
+def inspections(conn, counts: dict) -> Iterator[dict]:
+    returns = ("i.key, i.kind, i.round, t.key, o.key, i.start_date, i.end_date, i.feedback_date, "
+               "i.start_day, i.end_day, i.feedback_day")
+    rest = ("OPTIONAL MATCH (i)-[:CONDUCTED_BY]->(t:InspectionTeam) "
+            "OPTIONAL MATCH (i)-[:INSPECTED]->(o:Organization)")
+    for key, kind, round_, team, org, start, end, feedback, start_day, end_day, feedback_day in _paged(
+            conn, "MATCH (i:Inspection)", "i", returns, rest, one_per_key=True):
+        yield {"key": key, "kind": kind, "round": round_, "team_key": team, "organization_key": org,
+               "start": _day(start), "start_month": _month(start), "end": _day(end), "end_month": _month(end),
+               "feedback": _day(feedback), "feedback_month": _month(feedback),
+               "days_start_to_end": _lag(start_day, end_day), "days_end_to_feedback": _lag(end_day, feedback_day),
+               "notices": counts["inspection_notices"].get(key, 0)}
+
+
+def teams(conn, counts: dict) -> Iterator[dict]:
+    returns = "t.key, t.name, t.kind, t.number, t.round, c.key, c.name, r.key"
+    rest = "OPTIONAL MATCH (t)-[:TEAM_OF]->(c:Committee) OPTIONAL MATCH (c)-[:COMMITTEE_OF]->(r:Region)"
+    for key, name, kind, number, round_, committee_key, committee, region in _paged(
+            conn, "MATCH (t:InspectionTeam)", "t", returns, rest, one_per_key=True):
+        yield {"key": key, "name": name, "kind": kind, "number": number, "round": round_,
+               "committee_key": committee_key, "committee": committee, "committee_region_key": region,
+               "inspections": counts["team_inspections"].get(key, 0),
+               "organizations": counts["team_organizations"].get(key, 0)}
+
+
+def codebook_rows(conn, counts: dict) -> Iterator[dict]:
+    for table in codebook().values():
+        for c in table.columns:
+            yield {"table_name": table.name, "column_name": c.name, "type": c.type, "meaning": c.meaning,
+                   "derivation": c.derivation, "missing": c.missing, "joins": c.references}
+
+
+PRODUCERS: dict[str, Callable[..., Iterator[dict]]] = {
+    "notices": notices, "citations": citations, "problems": problems, "measures": measures,
+    "regulations": regulations, "organizations": organizations, "inspections": inspections, "teams": teams,
+    "codebook": codebook_rows}
+
+# Counts on entity rows: one grouped query each, (key, count). Walked forwards where a
+# table is stored one way (kg.backends.embedded.ONE_WAY); counts of nodes are distinct nodes.
+COUNTS = {
+    "problems": "MATCH (p:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, count(p)",
+    "measures": "MATCH (:Measure)-[a:ANSWERS]->(:Problem)-[:RAISED_IN]->(d:Document) RETURN d.key, count(a)",
+    "citations": "MATCH (d:Document)-[r:CITES]->(:Regulation) RETURN d.key, count(r)",
+    "regulation_citations": "MATCH (:Document)-[r:CITES]->(g:Regulation) RETURN g.key, count(r)",
+    "regulation_notices": "MATCH (d:Document)-[:CITES]->(g:Regulation) RETURN g.key, count(DISTINCT d)",
+    "regulation_organizations": "MATCH (o:Organization)-[:ORGANIZATION_CITES]->(g:Regulation) "
+                                "RETURN g.key, count(DISTINCT o)",
+    "organization_notices": "MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+                            "RETURN o.key, count(DISTINCT d)",
+    "organization_inspections": "MATCH (i:Inspection)-[:INSPECTED]->(o:Organization) RETURN o.key, count(DISTINCT i)",
+    "organization_problems": "MATCH (p:Problem) WHERE p.organization IS NOT NULL RETURN p.organization, count(p)",
+    "organization_regulations": "MATCH (o:Organization)-[:ORGANIZATION_CITES]->(g:Regulation) "
+                                "RETURN o.key, count(DISTINCT g)",
+    "inspection_notices": "MATCH (i:Inspection)-[r:REPORTED_IN]->(:Document) RETURN i.key, count(r)",
+    "team_inspections": "MATCH (i:Inspection)-[:CONDUCTED_BY]->(t:InspectionTeam) RETURN t.key, count(DISTINCT i)",
+    "team_organizations": "MATCH (t:InspectionTeam)<-[:CONDUCTED_BY]-(:Inspection)-[:INSPECTED]->(o:Organization) "
+                          "RETURN t.key, count(DISTINCT o)",
+}
+
+
+def read_counts(conn) -> dict[str, dict]:
+    return {name: _grouped(conn, query) for name, query in COUNTS.items()}
+
+
+def tables_of(conn, fmt: str) -> Iterator[tuple[Table, Iterator[tuple]]]:
+    """(table, its rows as tuples in the codebook's column order) for each table `fmt`
+    writes. A producer's row whose columns are not the codebook's raises
+    UndocumentedColumn."""
+    counts = read_counts(conn)
+    for table in codebook().values():
+        if table.formats is not None and fmt not in table.formats:
+            continue
+        if table.name not in PRODUCERS:
+            raise UndocumentedColumn(f"codebook table {table.name} has no producer in kg.tables")
+        yield table, _checked(table, PRODUCERS[table.name](conn, counts))
+    extra = set(PRODUCERS) - set(codebook())
+    if extra:
+        raise UndocumentedColumn(f"tables {sorted(extra)} are written but not in kg/data/codebook.json")
+
+
+def _checked(table: Table, rows: Iterator[dict]) -> Iterator[tuple]:
+    names = table.names
+    wanted = set(names)
+    for i, row in enumerate(rows):
+        if i == 0 and set(row) != wanted:  # every row of a producer has the same keys
+            undocumented, unwritten = sorted(set(row) - wanted), sorted(wanted - set(row))
+            raise UndocumentedColumn(f"table {table.name}: columns {undocumented} are not in kg/data/codebook.json"
+                                     if undocumented else f"table {table.name}: codebook columns {unwritten} "
+                                     "are not written")
+        yield tuple(row[n] for n in names)
+
