@@ -25,17 +25,18 @@ from pathlib import Path
 
 from kg import feeds
 from kg.cache import ExtractionCache
+from kg.copies import Grouping, copy_graph, earlier_published, source_of
 from kg.corpus import Corpus, corpus_of
 from kg.curation import Curation
 from kg.errors import InputError, KgError, none_read, printable
 from kg.fileio import disk_error
-from kg.bulk import BulkGraph, pack
+from kg.bulk import BulkGraph, pack_record
 from kg.graph import Graph
 from kg.extract import extract
 import kg.incremental as incremental
-from kg.incremental import describe, file_state, find_changes, previous_statements, revise
+from kg.incremental import copies_involved, describe, file_state, find_changes, previous_statements, revise
 from kg.read import read_source
-from kg.resolve import DERIVED, add_record, finish, fragment
+from kg.resolve import DERIVED, add_record, finish
 from kg.statements import FILE as STATEMENTS, Statements
 
 
@@ -50,6 +51,7 @@ class NothingToBuild(KgError):
 @dataclass
 class BuildReport:
     documents: int = 0  # notices in the store (read this time or, incrementally, standing)
+    copies: int = 0  # files read this time that are copies of another notice (kg.copies)
     extracted: int = 0  # read from text this time
     cached: int = 0  # taken from the cache
     failures: list[InputError] = field(default_factory=list)
@@ -71,38 +73,42 @@ def extract_document(doc) -> dict:
         raise InputError(doc.source, f"extraction failed ({type(e).__name__}: {e}); please report this file") from e
 
 
-def _record(job: tuple[str, str, str | None, bool, Curation | None]) -> tuple[str, object, bool, list[int]]:
+def _record(job: tuple[str, str, str | None, bool | str, Curation | None]) -> tuple[str, object, bool, list[int]]:
     """("ok", record, from_cache, curation lines applied) or ("error", (source, reason), False, [])
-    for one file; with `packed`, the record's graph packed for a BulkGraph instead of the
-    record. Runs in workers, so it returns plain values rather than raising."""
+    for one file; with `packed` True, the record's graph packed for a BulkGraph instead of
+    the record (with its copy signature, kg.copies); with "signed", (record, its
+    kg.copies.Source). Runs in workers, so it returns plain values rather than raising."""
     source, name, cache_folder, packed, curation = job
     try:
-        record, cached = _read_record(source, name, cache_folder)
+        record, cached, text = _read_record(source, name, cache_folder)
         lines: list[int] = []
         if curation is not None:  # after the cache: a changed curation file re-extracts nothing
             record, lines = curation.apply(record)
         if not packed:
             return "ok", record, cached, lines
         try:
-            return "ok", pack(fragment(record)), cached, lines
+            copy = source_of(text, record)  # after curation: the guard reads the curated issuer
+            if packed == "signed":
+                return "ok", (record, copy), cached, lines
+            return "ok", pack_record(record, copy), cached, lines
         except Exception as e:  # a bug of ours on an unusual record: report it, keep going
             raise InputError(source, f"building its graph failed ({type(e).__name__}: {e}); please report this file") from e
     except InputError as e:  # it names what failed: a file, or a feed's file and item
         return "error", (e.source, e.reason), False, []
 
 
-def _read_record(source: str, name: str, cache_folder: str | None) -> tuple[dict, bool]:
-    """(record, whether it came from the cache), its source `name` (kg.corpus)."""
+def _read_record(source: str, name: str, cache_folder: str | None) -> tuple[dict, bool, str]:
+    """(record, whether it came from the cache, the text read), its source `name` (kg.corpus)."""
     doc = read_source(source)
     cache = ExtractionCache(Path(cache_folder)) if cache_folder else None
     if cache is not None and (cached := cache.get(doc.sha256, name)) is not None:
         cached.update(url=doc.url, fetched=doc.fetched)  # the same bytes may be another page's copy
-        return cached, True
+        return cached, True, doc.text
     record = extract_document(doc)
     record["source"] = name
     if cache is not None:
         cache.put(record)
-    return record, False
+    return record, False, doc.text
 
 
 def iter_records(sources: list[str], cache_folder: Path | None, report: BuildReport, workers: int = 1,
@@ -155,11 +161,20 @@ def graph_from_paths(sources: list[str], cache_folder: Path | None = None, worke
     in `corpus` (by default, by its folder's name and its own, as in a store)."""
     report = BuildReport()
     graph = Graph()
-    for record in iter_records(sources, cache_folder, report, workers, tick, curation=curation,
-                               corpus=corpus or corpus_of(sources)):
-        add_record(graph, record)
+    grouping = Grouping(curation)
+    for record, copy in iter_records(sources, cache_folder, report, workers, tick, packed="signed", curation=curation,
+                                     corpus=corpus or corpus_of(sources)):
+        doc, sim, first = grouping.place(record["sha256"], copy)
+        if first:
+            add_record(graph, record)
+        else:
+            report.copies += 1
+            earlier_published(graph.nodes[("Document", doc)].props, copy.published)
+        graph.merge(copy_graph(copy, doc, sim, first))
+    report.documents -= report.copies
     finish(graph)
     if curation is not None:
+        report.curated.update(curation.apart_effect())
         curation.annotate(graph, report.curated)
     return graph, report
 
@@ -172,16 +187,18 @@ def bulk_from_paths(sources: list[str], folder: Path, cache_folder: Path | None 
     report = BuildReport()
     corpus = corpus or corpus_of(sources)
     path_of = {corpus.name(p): p for p in sources}
-    graph = BulkGraph(folder, DERIVED, statements)
+    graph = BulkGraph(folder, DERIVED, statements, Grouping(curation))
     read = []
     for packed in iter_records(sources, cache_folder, report, workers, tick, packed=True, curation=curation,
                                corpus=corpus):
-        graph.add(packed)
+        report.copies += not graph.add(packed)
         read.append((packed.source, packed.doc))
+    report.documents -= report.copies
     if statements is not None:
         statements.add_sources((name, *file_state(path_of[name]), doc) for name, doc in read)
     graph.close()
     if curation is not None:
+        report.curated.update(curation.apart_effect())
         curation.annotate(graph.shared, report.curated)
     return graph, report
 
@@ -236,9 +253,9 @@ def _build(store, sources: list[str], corpus: Corpus, workers: int, tick, writin
                 report = incremental_build(store, previous, sources, corpus, cache, workers, tick, writing)
             finally:
                 previous.close()
-            if report is not None:
+            if not isinstance(report, str):
                 return report
-            reason = f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
+            reason = report
         report = _full_build(store, sources, corpus, cache, workers, tick, writing, curation)
         report.full_because = reason if store.current is not None else None
         return report
@@ -285,9 +302,10 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
 
 
 def incremental_build(store, statements: Statements, sources: list[str], corpus: Corpus, cache: ExtractionCache,
-                      workers: int, tick, writing) -> BuildReport | None:
+                      workers: int, tick, writing) -> BuildReport | str:
     """The store revised for the notices added, edited and removed since its last build
-    (kg.incremental); None if so many changed that a full build is the quicker."""
+    (kg.incremental); else why a full build it is (so many changed that it is quicker, or
+    copies are involved)."""
     report = BuildReport()
     start = time.perf_counter()
 
@@ -297,8 +315,10 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
 
     found = find_changes(sources, corpus, statements, read, tick)
     if found is None:
-        return None
+        return f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
     changes, sources_changed, sources_gone = found
+    if (why := copies_involved(statements, changes)) is not None:
+        return why
     report.changes = changes
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:

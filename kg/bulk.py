@@ -44,6 +44,20 @@ class Packed:
     cited: list[str]  # the regulations the notice cites (for CO_CITED)
     local_keys: dict[str, list[str]]  # local label → keys of the notice's nodes (an incremental build deletes them)
     statements: Rows = field(default_factory=Rows)  # the same shared facts as rows for kg.statements
+    copy: object | None = None  # kg.copies.Source: what tells a copy of another notice
+
+
+def pack_record(record: dict, copy) -> Packed:
+    """A record's graph packed, with its own Copy (kg.copies.Source `copy`) as if it were
+    the first: a BulkGraph that finds it a copy of another notice writes that instead."""
+    from kg.copies import copy_graph
+    from kg.resolve import fragment
+
+    part = fragment(record)
+    part.merge(copy_graph(copy, record["sha256"], 1.0, True))
+    packed = pack(part)
+    packed.copy = copy
+    return packed
 
 
 def pack(part: Graph) -> Packed:
@@ -104,7 +118,8 @@ def shared_row(table: str, item: Node | Relationship, kept: list[str], values: C
 class BulkGraph:
     """The graph of many notices, held as files in `folder` plus shared properties."""
 
-    def __init__(self, folder: Path, derived: dict | None = None, statements: Statements | None = None):
+    def __init__(self, folder: Path, derived: dict | None = None, statements: Statements | None = None,
+                 grouping=None):
         self.folder = Path(folder)
         self.model = model()
         self.files: dict[str, list[TableFile]] = {}
@@ -116,14 +131,32 @@ class BulkGraph:
         self.derived = derived or {}
         self._counts: tuple[Counter, Counter] | None = None  # kept when the shared graph is let go
         self.co_citations = CoCitations()
+        self.grouping = grouping  # kg.copies.Grouping: copies of a notice are not notices
+        # Document rows wait here (one short line a notice): a later copy may state an
+        # earlier publication date.
+        self._documents: dict[str, str] = {}
+        self._earlier: dict[str, str] = {}  # notice → the earliest date a later copy states
 
     # -- adding ---------------------------------------------------------------
-    def add(self, packed: Packed) -> None:
-        if packed.doc in self.documents:
-            return  # the same bytes under another name: one notice
+    def add(self, packed: Packed) -> bool:
+        """Add a notice, or a copy of one added before (kg.copies); whether it was a notice."""
+        if self.grouping is not None and packed.copy is not None:
+            doc, sim, first = self.grouping.place(packed.doc, packed.copy)
+            if not first:  # its Copy row names the notice it is a copy of; nothing else of it stays
+                self._add_copy(packed.copy, doc, sim, first)
+                if self.statements is not None:
+                    self.statements.add_copy(packed.copy.source, doc)
+                if packed.copy.published is not None:
+                    self._earlier[doc] = min(packed.copy.published, self._earlier.get(doc, packed.copy.published))
+                return False
+        elif packed.doc in self.documents:
+            return False  # the same bytes under another name: one notice
         self.documents.add(packed.doc)
         for table, (rows, text) in packed.csv.items():
-            self._append(table, rows, text)
+            if table == "Document":
+                self._documents[packed.doc] = text
+            else:
+                self._append(table, rows, text)
         for label, key, props, stated_by in packed.nodes:
             self.shared.put_node(label, key, props, stated_by, [])
         for rel_type, key, line in packed.relationships:
@@ -137,6 +170,27 @@ class BulkGraph:
         self.co_citations.add(packed.doc, packed.cited)
         if self.statements is not None:
             self.statements.add(packed)
+        return True
+
+    def _add_copy(self, src, doc: str, sim: float, first: bool) -> None:
+        from kg.copies import copy_graph
+
+        part = copy_graph(src, doc, sim, first)
+        for (table, _), item in (*part.nodes.items(), *part.relationships.items()):
+            self.add_row(table, item.row())
+
+    def _write_documents(self) -> None:
+        """The Document rows, each with the earliest publication date of its copies."""
+        from kg.copies import earlier_published
+
+        for doc, text in self._documents.items():
+            if doc in self._earlier:
+                (row,) = csv_rows("Document", text)
+                if earlier_published(row, self._earlier[doc]):
+                    row["published_day"] = str(row["published_day"])
+                    text = self._line("Document", row)
+            self._append("Document", 1, text)
+        self._documents.clear()
 
     def _append(self, table: str, rows: int, text: str) -> None:
         chunks = self.files.setdefault(table, [])
@@ -189,6 +243,7 @@ class BulkGraph:
         memory) and the counts kept."""
         if self._counts is not None:
             return
+        self._write_documents()
         self.close()  # the files written so far are read back now
         for table in (*self.model.nodes, *self.model.relationships):
             if table not in LOCAL_NODES and table not in LOCAL_RELATIONSHIPS and table != "CO_CITED":

@@ -67,6 +67,8 @@ class Coverage:
     # names kept to their notice because they are not a full identity: kind → [(file, name)]
     unresolved: dict[str, list[tuple[str, str]]] = field(
         default_factory=lambda: {"organization": [], "committee": [], "short title": []})
+    # kg.copies: the files that are one notice, as kg build groups them (the first names it)
+    copies: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # source → [(copy, similarity %)]
 
     def add(self, record: dict) -> None:
         self.notices += 1
@@ -113,6 +115,8 @@ class Coverage:
                        "missing": f.missing if f.expected else []} for f in self.facts.values()],
             "warnings": dict(sorted(self.warnings.items())),
             "notices_with_warnings": self.warned_notices,
+            "copies": [{"notice": first, "copies": [{"source": c, "similarity": sim} for c, sim in found]}
+                       for first, found in self.copies.items()],
             "framework": {"problems": self.problems, "placed": self.placed,
                           "share": round(self.placed / self.problems, 3) if self.problems else 0.0,
                           "rules": dict(sorted(self.framework_rules.items()))},
@@ -124,4 +128,22 @@ def coverage(records: Iterable[dict]) -> Coverage:
     result = Coverage()
     for record in records:
         result.add(record)
+    return result
+
+
+def coverage_grouped(signed: Iterable[tuple[dict, object]], curation=None) -> Coverage:
+    """coverage() of (record, kg.copies.Source) pairs, every file counted, with the files
+    kg build would keep as copies of one notice (curation's different-notices applied)."""
+    from kg.copies import Grouping, percent
+
+    grouping = Grouping(curation)
+    first_source: dict[str, str] = {}
+    result = Coverage()
+    for record, src in signed:
+        result.add(record)
+        doc, sim, first = grouping.place(record["sha256"], src)
+        if first:
+            first_source[doc] = src.source
+        else:
+            result.copies.setdefault(first_source[doc], []).append((src.source, percent(sim)))
     return result

@@ -7,6 +7,10 @@ thing", kept in a plain TOML file beside the corpus and applied at every build.
     merge = "中国共产党支部工作条例(试行)"
     why = "one regulation for this question"
 
+    [[different-notices]]             # these files are different notices, not copies of one
+    docs = ["notices/a.txt", "notices/b.txt"]   # paths (relative to this file) or SHA-256
+    why = "two rounds of one inspection"
+
     [[keep-apart]]                    # KEY's mentions in these notices are another entity
     label = "Regulation"
     key = "中国共产党纪律处分条例"
@@ -25,14 +29,14 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import KgError, counted
 
 DEFAULT_FILE = "kg-curation.toml"
 LABELS = ("Regulation", "Organization")
-KINDS = ("same-as", "keep-apart")
+KINDS = ("same-as", "keep-apart", "different-notices")
 SHA256 = re.compile(r"[0-9a-f]{64}")
 APART = "|apart:"  # KEY|apart:… is the entity a keep-apart of KEY made
 
@@ -75,6 +79,8 @@ class Decision:
     def describe(self) -> str:
         if self.kind == "same-as":
             return f"same-as {self.label} {self.key!r} ← {self.other!r}"
+        if self.kind == "different-notices":
+            return f"different-notices: {len(self.docs)} files are not copies of one notice"
         return f"keep-apart {self.label} {self.key!r} in {counted(len(self.docs), 'notice')}"
 
 
@@ -83,6 +89,24 @@ class Curation:
     path: str
     decisions: tuple[Decision, ...]
     unknown_docs: tuple[tuple[int, str], ...] = ()  # (line, path) of docs that are no file
+    # different-notices: line → the notices (SHA-256) it kept from being grouped as copies
+    kept_apart: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def apart(self, a: tuple[str, str], b: tuple[str, str]) -> bool:
+        """Whether a person said the sources a and b ((source, SHA-256) each) are different
+        notices (kg.copies asks before it groups them); noted for the build's report."""
+        said = False
+        for d in self.decisions:
+            if d.kind == "different-notices" and a[1] in d.docs and b[1] in d.docs and a[1] != b[1]:
+                self.kept_apart.setdefault(d.line, set()).update((a[1], b[1]))
+                said = True
+        return said
+
+    def apart_effect(self):
+        """Line → how many notices a different-notices decision kept apart."""
+        from collections import Counter
+
+        return Counter({line: len(docs) for line, docs in self.kept_apart.items()})
 
     def unused(self, applied) -> list[Decision]:
         """Decisions that changed no notice (given the lines that did)."""
@@ -113,7 +137,7 @@ class Curation:
         applied: list[int] = []
         out = record
         for d in self.decisions:
-            if d.kind == "keep-apart" and record["sha256"] not in d.docs:
+            if d.kind == "different-notices" or d.kind == "keep-apart" and record["sha256"] not in d.docs:
                 continue
             if out is record:
                 out = copy.deepcopy(record)
@@ -178,7 +202,7 @@ def load(path: str | os.PathLike) -> Curation:
     unknown = set(data) - set(KINDS)
     if unknown:
         raise CurationError(f"{path}:1: unknown table {sorted(unknown)[0]!r}; a curation file holds "
-                            "[[same-as]] and [[keep-apart]] tables")
+                            "[[same-as]], [[keep-apart]] and [[different-notices]] tables")
     lines = _table_lines(text)
     decisions, unknown_docs = [], []
     for kind in KINDS:
@@ -196,7 +220,7 @@ def _table_lines(text: str) -> dict[str, list[int]]:
     """Line of each [[same-as]] / [[keep-apart]] header, in order (tomllib keeps none)."""
     out: dict[str, list[int]] = {k: [] for k in KINDS}
     for n, raw in enumerate(text.splitlines(), 1):
-        m = re.match(r"\s*\[\[\s*(same-as|keep-apart)\s*\]\]", raw)
+        m = re.match(r"\s*\[\[\s*(same-as|keep-apart|different-notices)\s*\]\]", raw)
         if m:
             out[m.group(1)].append(n)
     return out
@@ -211,6 +235,19 @@ def _decision(kind: str, entry: dict, path: str, line: int) -> tuple[Decision, l
             raise CurationError(f"{path}:{line}: {name} must be a non-empty string")
         return value.strip() if value else value
 
+    why = entry.get("why", "")
+    if kind == "different-notices":
+        if not isinstance(why, str):
+            raise CurationError(f"{path}:{line}: why must be a string")
+        docs = entry.get("docs")
+        if not isinstance(docs, list) or len(docs) < 2 or not all(isinstance(x, str) and x for x in docs):
+            raise CurationError(f"{path}:{line}: [[different-notices]] needs docs = [\"notice path or SHA-256\", …] "
+                                "(two or more)")
+        shas, missing = [], []
+        for given in docs:
+            sha = document_hash(given, Path(path).parent)
+            (shas if sha else missing).append(sha or given)
+        return Decision(kind, "Document", "", None, tuple(sorted(shas)), why, path, line), missing
     label = field("label")
     if label not in LABELS:
         raise CurationError(f"{path}:{line}: label {label!r}: curation applies to {' and '.join(LABELS)}")

@@ -60,12 +60,36 @@ SIMILAR = ("MATCH (n:Regulation) WHERE n.title CONTAINS $text RETURN n.title AS 
 # Problems that may raise a theme (kg explain THEME); their stored themes decide.
 THEME_PROBLEMS = ("MATCH (p:Problem)-[:RAISED_IN]->(d:Document) WHERE p.text CONTAINS $text "
                   "RETURN p.key, p.text, p.themes, p.provenance ORDER BY p.key")
+# A notice by its Document key or by any of its sources (file name or SHA-256), and its copies.
+NOTICE_OF = ("MATCH (c:Copy)-[:COPY_OF]->(d:Document) WHERE d.key = $text OR d.source = $text OR c.key = $text "
+             "OR c.sha256 = $text OR c.key ENDS WITH $tail RETURN DISTINCT d.key")
+COPIES = ("MATCH (c:Copy)-[:COPY_OF]->(d:Document) WHERE d.key = $key "
+          "RETURN c.source, c.sha256, c.url, c.similarity ORDER BY c.similarity DESC, c.source")
+
+
+@dataclass
+class Copies:
+    notice: str  # the Document's key
+    source: str | None  # the source the Document names
+    copies: list[tuple[str, str, str | None, int]]  # (source, sha256, url, similarity %)
+
+
+def copies(store, text: str) -> list[Copies]:
+    """The notices `text` names (a Document's key or source, a copy's source, its file
+    name alone, or its SHA-256)
+    and every source of each (kg.copies grouped them), the most similar first."""
+    out = []
+    names = Sources(store).names
+    for (doc,) in store.query(NOTICE_OF, {"text": text, "tail": "/" + text})[1]:
+        rows = [tuple(r) for r in store.query(COPIES, {"key": doc})[1]]
+        out.append(Copies(doc, names.get(doc), rows))
+    return out
 
 
 def explain_statements() -> list[tuple[str, dict]]:
     """Every statement explain() may run, with sample parameters (for checking them)."""
     m = model()
-    out = [(SOURCES, {}), (ISSUERS, {}), (SIMILAR, {"text": "x"}), (THEME_PROBLEMS, {"text": "x"})]
+    out = [(SOURCES, {}), (ISSUERS, {}), (NOTICE_OF, {"text": "x", "tail": "/x"}), (COPIES, {"key": "x"}), (SIMILAR, {"text": "x"}), (THEME_PROBLEMS, {"text": "x"})]
     out += [(_node_query(label), {"text": "x"}) for label in m.nodes]
     out += [(_relationship_query(t, side), {"key": "x", "limit": 1}) for t in m.relationships for side in ("from", "to")]
     out += [(_count_query(t, side), {"key": "x"}) for t in m.relationships for side in ("from", "to")]

@@ -121,8 +121,8 @@ def _dump(evidence: list[dict]) -> str:
 
 # Facts that belong to one notice (their keys hold its hash) and are never merged across
 # notices. A large build (kg.bulk) writes them straight to disk.
-LOCAL_NODES = {"Document", "Problem", "Measure"}
-LOCAL_RELATIONSHIPS = {"ISSUED_BY", "REPORTED_IN", "CITES", "RAISED_IN", "ANSWERS"}
+LOCAL_NODES = {"Document", "Problem", "Measure", "Copy"}
+LOCAL_RELATIONSHIPS = {"ISSUED_BY", "REPORTED_IN", "CITES", "RAISED_IN", "ANSWERS", "COPY_OF"}
 
 
 class Graph:

@@ -48,6 +48,7 @@ class Changes:
     unchanged: int = 0
     docs_removed: set[str] = field(default_factory=set)  # notices whose rows go (edited ones included)
     packs: dict[str, Packed] = field(default_factory=dict)  # notices whose rows come (edited ones included)
+    same_bytes: int = 0  # files holding the bytes of a file before them
 
 
 class StoreView(Protocol):
@@ -134,13 +135,14 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     read_into([name for name in names if name not in doc_of])
     # A notice's Document names the first file holding its bytes, as in a full build.
     first: dict[str, str] = {}
+    same_bytes = 0
     for name in names:
         if name in doc_of:
-            first.setdefault(doc_of[name], name)
+            same_bytes += first.setdefault(doc_of[name], name) != name
     old = statements.notices()
     wanted = {doc: name for doc, name in first.items() if old.get(doc) != name}  # new, or named by another file
     read_into([name for name in wanted.values() if name not in packs])
-    changes = Changes()
+    changes = Changes(same_bytes=same_bytes)
     for name in names:
         if name not in doc_of:
             continue  # failed to read: reported, left out
@@ -157,6 +159,24 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     changes.packs = {doc: packs[name] for doc, name in wanted.items() if name in packs}  # else it failed to read
     table = {name: (*state[name], doc) for name, doc in doc_of.items()}
     return changes, {name: row for name, row in table.items() if known.get(name) != row}, set(known) - set(table)
+
+
+def copies_involved(statements: Statements, changes: Changes) -> str | None:
+    """Why the copies (kg.copies) of these changes need a full build, if they do: for now
+    an incremental build only adds, edits and removes notices that are copies of none."""
+    from kg.copies import Grouping
+
+    if statements.copy_count() or changes.same_bytes:
+        return "the notices have copies (kg.copies), which only a full build groups for now"
+    grouping = Grouping()
+    for doc, sig, guard in statements.signatures():
+        if doc not in changes.docs_removed:
+            grouping.index.add(doc, sig, guard)
+            grouping.names[doc] = doc
+    for doc, packed in changes.packs.items():
+        if packed.copy is not None and not grouping.place(doc, packed.copy)[2]:
+            return f"{packed.source} is a copy of a notice (kg.copies), which only a full build groups for now"
+    return None
 
 
 def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict]) -> Revision:

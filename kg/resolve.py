@@ -75,9 +75,15 @@ def _framework(f: dict | None) -> dict:
 
 
 def build_graph(records: Iterable[dict]) -> Graph:
+    """The graph of records of different notices (records alone carry no text to tell
+    copies by: kg.build groups them), each its own first Copy."""
+    from kg.copies import copy_graph, source_of
+
     graph = Graph()
     for record in records:
+        first = record["sha256"] not in graph.documents
         add_record(graph, record)
+        graph.merge(copy_graph(source_of(None, record), record["sha256"], 1.0, first))
     finish(graph)
     return graph
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from kg.graph import EVIDENCE_LIMIT
 
 FILE = "statements.sqlite"
-VERSION = "1"  # of the layout below: a file of another version is not read (the next build is full)
+VERSION = "2"  # of the layout below: a file of another version is not read (the next build is full)
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE notice(doc TEXT PRIMARY KEY, source TEXT, local TEXT);
@@ -37,6 +37,8 @@ CREATE TABLE rel(item INTEGER, doc TEXT, definition TEXT);
 CREATE TABLE evidence(item INTEGER, doc TEXT, body TEXT);
 CREATE TABLE cites(doc TEXT, reg TEXT);
 CREATE TABLE co_cited(key TEXT PRIMARY KEY);
+CREATE TABLE signature(doc TEXT PRIMARY KEY, sig BLOB, guard TEXT);
+CREATE TABLE copy(source TEXT PRIMARY KEY, doc TEXT);
 """
 INDEXES = """
 DELETE FROM item WHERE rowid NOT IN (SELECT min(rowid) FROM item GROUP BY id);
@@ -67,6 +69,7 @@ class Rows:
     evidence: list = field(default_factory=list)  # (item number, doc, evidence JSON)
     notices: list = field(default_factory=list)
     cites: list = field(default_factory=list)
+    signatures: list = field(default_factory=list)  # (doc, kg.copies signature, guard JSON)
 
     def item(self, table: str, key: str) -> int:
         found = self.items.get((table, key))
@@ -126,6 +129,9 @@ class Statements:
         self._pending.notices.append((packed.doc, packed.source, json.dumps(local, ensure_ascii=False)))
         self._pending.extend(packed.statements)
         self._pending.cites.extend((packed.doc, reg) for reg in set(packed.cited))
+        if packed.copy is not None:
+            self._pending.signatures.append((packed.doc, packed.copy.signature,
+                                             json.dumps(packed.copy.guard, ensure_ascii=False)))
         if len(self._pending.notices) >= BATCH:
             self.flush()
 
@@ -137,6 +143,11 @@ class Statements:
         self.conn.executemany("INSERT INTO rel VALUES (?, ?, ?)", rows.relationships)
         self.conn.executemany("INSERT INTO evidence VALUES (?, ?, ?)", rows.evidence)
         self.conn.executemany("INSERT INTO cites VALUES (?, ?)", rows.cites)
+        self.conn.executemany("INSERT OR REPLACE INTO signature VALUES (?, ?, ?)", rows.signatures)
+
+    def add_copy(self, source: str, doc: str) -> None:
+        """A source that is a copy of the notice `doc` (kg.copies)."""
+        self.conn.execute("INSERT OR REPLACE INTO copy VALUES (?, ?)", (source, doc))
 
     def add_sources(self, sources: Iterable[tuple[str, int, int, str]]) -> None:
         """(path, size, modification time in ns, document hash) of files read."""
@@ -144,7 +155,7 @@ class Statements:
 
     def remove(self, docs: Iterable[str]) -> None:
         docs = list(docs)
-        for table in (*STATEMENT_TABLES, "cites", "notice"):
+        for table in (*STATEMENT_TABLES, "cites", "notice", "signature", "copy"):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc = ?", [(d,) for d in docs])
 
     def set_co_cited(self, added: Iterable[str], removed: Iterable[str] = ()) -> None:
@@ -167,6 +178,14 @@ class Statements:
     def notices(self) -> dict[str, str]:
         """document hash → the source its Document row names."""
         return dict(self.conn.execute("SELECT doc, source FROM notice"))
+
+    def copy_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM copy").fetchone()[0]
+
+    def signatures(self) -> list[tuple[str, bytes, tuple]]:
+        """(notice, its kg.copies signature, its guard) of every notice, in the order added."""
+        return [(doc, sig, tuple(json.loads(guard)))
+                for doc, sig, guard in self.conn.execute("SELECT doc, sig, guard FROM signature ORDER BY rowid")]
 
     def notice_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM notice").fetchone()[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 
-from kg.bulk import BulkGraph, csv_line, pack
+from kg.bulk import BulkGraph, csv_line, pack_record
+from kg.copies import source_of
 from kg.graph import model
-from kg.resolve import DERIVED, build_graph, fragment
+from kg.resolve import DERIVED, build_graph
 
 
 def test_csv_line_writes_what_the_csv_module_writes(records):
@@ -24,7 +25,7 @@ def test_bulk_tables_hold_the_rows_of_the_graph(records, tmp_path):
     graph = build_graph(records.values())
     bulk = BulkGraph(tmp_path, DERIVED)
     for record in records.values():
-        bulk.add(pack(fragment(record)))
+        bulk.add(pack_record(record, source_of(None, record)))
     m = model()
     assert bulk.counts() == graph.counts()
     for table, files in bulk.table_files():

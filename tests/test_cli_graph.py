@@ -17,7 +17,7 @@ def db(tmp_path_factory, seed_files):
     path = tmp_path_factory.mktemp("cli") / "seeds.kg"
     result = kg("build", str(SEEDS), "--db", str(path))
     assert result.returncode == 0, result.stderr.decode()
-    assert "5 documents (5 extracted, 0 cached), 365 nodes, 526 relationships" in result.stderr.decode()
+    assert "5 files, 5 notices (0 copies of others); 5 extracted, 0 cached; 370 nodes, 531 relationships" in result.stderr.decode()
     return str(path)
 
 
@@ -104,7 +104,7 @@ def test_export_for_gephi(db, tmp_path, fmt):
     out = tmp_path / f"seeds.{fmt}"
     assert kg("export", db, "--format", fmt, "--out", str(out)).returncode == 0
     g = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
-    assert g.number_of_nodes() == 365 and g.number_of_edges() == 526
+    assert g.number_of_nodes() == 370 and g.number_of_edges() == 531
     node = g.nodes["Regulation:中国共产党纪律处分条例"]
     assert node["kind"] == "party_regulation"
     assert node["key" if fmt == "graphml" else "kg_key"] == "中国共产党纪律处分条例"
@@ -114,7 +114,7 @@ def test_export_for_gephi(db, tmp_path, fmt):
 def test_export_jsonl_from_notices_equals_export_from_store(db):
     from_store = kg("export", db, "--format", "jsonl").stdout.decode().splitlines()
     from_notices = kg("export", str(SEEDS), "--format", "jsonl").stdout.decode().splitlines()
-    assert len(from_store) == 365 + 526
+    assert len(from_store) == 370 + 531
     assert from_store == from_notices
 
 

@@ -215,7 +215,7 @@ def test_cli_says_what_it_did(seeds_in, tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     said = result.stderr.decode()
     assert "notices 1 added, 0 changed, 0 removed, 3 unchanged; wrote " in said
-    assert "4 documents (1 extracted, 0 cached, 3 unchanged)" in said or "4 documents (0 extracted, 1 cached, 3 unchanged)" in said
+    assert "4 notices (0 copies of others); 1 extracted, 0 cached, 3 unchanged" in said or "4 notices (0 copies of others); 0 extracted, 1 cached, 3 unchanged" in said
     assert "MB of changes wait in the write-ahead log (kg checkpoints it once it passes" in said
     said = run_kg("build", str(folder), "--db", str(tmp_path / "store.kg")).stderr.decode()
     assert "wrote 0 nodes and 0 relationships, deleted 0 nodes and 0 relationships\n" in said  # says nothing of the log

@@ -46,13 +46,24 @@ def line_with(text: str, marker: str) -> str:
 
 
 def corpus_copies(seed_paths, folder, copies: int) -> list:
-    """`copies` notices per seed, each with a distinct closing line (distinct hashes)."""
+    """`copies` notices per seed, each placed in another division and dated `i` days
+    earlier (another organization, another visit: different notices, not copies of one,
+    kg.copies) and with a distinct closing line."""
+    from bench.make_corpus import PLACES, divisions_by_level, level_suffix, shift_dates
+
+    levels = divisions_by_level()
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for path in seed_paths:
         text = path.read_text(encoding="utf-8")
         for i in range(copies):
+            variant = shift_dates(text, -i)  # only 23 provinces: the dates tell the visits apart too
+            for short, level in PLACES.items():
+                if short in variant:
+                    level = "city" if short == "天津" else level  # 天津市 placed as another 市: kg reads it
+                    target = levels[level][(37 * i + 11) % len(levels[level])]
+                    variant = variant.replace(short + level_suffix(level), target).replace(short, target[:-1])
             target = folder / f"{path.stem}-{i:04d}.txt"
-            target.write_text(f"{text}\n本文链接:copy-{i}\n", encoding="utf-8")
+            target.write_text(f"{variant}\n本文链接:copy-{i}\n", encoding="utf-8")
             out.append(target)
     return out

@@ -454,7 +454,7 @@ def _delete(conn, revision: Revision) -> None:
     the one-way relationships that end at it), then shared relationships, then shared
     nodes no notice states any more; and the shared nodes whose properties changed. Every
     node is found by primary key; a relationship from its start node."""
-    for label in ("Measure", "Problem", "Document"):
+    for label in ("Copy", "Measure", "Problem", "Document"):  # Copy → Document, Measure → Problem → Document
         if revision.local_nodes.get(label):
             conn.execute(f"UNWIND $keys AS k MATCH (n:{label} {{key: k}}) DETACH DELETE n",
                          {"keys": revision.local_nodes[label]})

@@ -36,6 +36,8 @@ READ_FUNCTIONS = frozenset({"READ_FTABLE", "SHOW_TABLES", "TABLE_INFO", "SHOW_CO
 FILE_CLAUSES = re.compile(r"\b(LOAD|COPY|IMPORT|EXPORT|ATTACH|INSTALL)\b", re.IGNORECASE)
 # What the lexical check skips: string literals, `quoted` names, // and /* */ comments.
 _NOT_WORDS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?(?:\*/|$)", re.DOTALL)
+# A label or type after its colon is a name, not a clause: (c:Copy) is a read.
+_LABEL = re.compile(r":\s*[A-Za-z_]\w*")
 _OPERATOR = re.compile(r"\b([A-Z][A-Z_]*[A-Z])\[\d+\]")
 _FUNCTION = re.compile(r"Function:\s*([A-Za-z_]\w*)")
 
@@ -53,7 +55,7 @@ class NotARead(KgError):
 
 def check_read(conn, cypher: str, params: dict | None = None) -> None:
     """Raise NotARead unless `cypher` is one statement that only reads the graph."""
-    words = _NOT_WORDS.sub(" ", cypher)
+    words = _LABEL.sub(" ", _NOT_WORDS.sub(" ", cypher))
     if clause := FILE_CLAUSES.search(words):
         raise NotARead(f"{clause.group(1).upper()} (it reads or writes files)")
     with warnings.catch_warnings():  # "prepare + execute is deprecated": we only prepare, to parse

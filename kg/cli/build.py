@@ -75,8 +75,9 @@ def build_command(
                    f"{counted(report.deleted['nodes'], 'node')} and "
                    f"{counted(report.deleted['relationships'], 'relationship')}{_journal(report)}", err=True)
     unchanged = f", {report.changes.unchanged} unchanged" if report.changes is not None else ""
-    typer.echo(f"{db}: {counted(report.documents, 'document')} ({report.extracted} extracted, {report.cached} "
-               f"cached{unchanged}), {counted(nodes, 'node')}, {counted(rels, 'relationship')} "
+    typer.echo(f"{db}: {counted(report.documents + report.copies, 'file')}, {counted(report.documents, 'notice')} "
+               f"({counted(report.copies, 'copy', 'copies')} of others); {report.extracted} extracted, "
+               f"{report.cached} cached{unchanged}; {counted(nodes, 'node')}, {counted(rels, 'relationship')} "
                f"in {sum(report.seconds.values()):.1f} s "
                f"(notices {report.seconds['graph']:.1f} s, store {report.seconds['write']:.1f} s)", err=True)
     if report.failures:

@@ -25,18 +25,20 @@ def coverage_command(
     show: Annotated[int, typer.Option("--show", help="Files listed per missing fact in the table.")] = 10,
 ) -> None:
     """How many notices yielded each fact, the files missing a fact most notices have,
-    and the warnings the rules raised (text they saw but could not place).
+    and the warnings the rules raised (text they saw but could not place), and the
+    files that are copies of one notice (grouped as kg build groups them; every file is
+    counted above).
 
     Example: kg coverage ../shared/corpus/dev
     """
-    from kg.coverage import coverage
+    from kg.coverage import coverage_grouped
 
     sources = notices(paths)
     from kg.build import BuildReport, iter_records
 
     report = BuildReport()
     with progress_bar("Extracting", total=len(sources)) as tick:
-        result = coverage(iter_records(sources, None, report, workers, tick))
+        result = coverage_grouped(iter_records(sources, None, report, workers, tick, packed="signed"))
     for failure in report.failures:
         error(str(failure))
     if result.notices == 0:
@@ -80,6 +82,15 @@ def _print_table(result, show: int) -> None:
             names = [f"{n} ({Path(s).name})" for s, n in found]
             more = f" … and {len(names) - show} more" if len(names) > show else ""
             console.print(f"  {kind} ({len(names)}): {', '.join(names[:show])}{more}", markup=False)
+    if result.copies:
+        n = sum(len(found) for found in result.copies.values())
+        console.print(f"Copies ({n} files are copies of {len(result.copies)} notices; kg build keeps one Document each):")
+        shown = list(result.copies.items())
+        for first, found in shown[:show]:
+            names = ", ".join(f"{Path(s).name} ({sim}%)" for s, sim in found)
+            console.print(f"  {Path(first).name}: {names}", markup=False)
+        if len(shown) > show:
+            console.print(f"  … and {len(shown) - show} more notices with copies", markup=False)
     if result.warnings:
         console.print(f"Warnings in {counted(result.warned_notices, 'notice')} (text seen but not placed):")
         for rule, n in sorted(result.warnings.items(), key=lambda kv: (-kv[1], kv[0])):

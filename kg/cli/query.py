@@ -124,19 +124,26 @@ def explain_command(
 
     For each node whose key, title or name matches (traditional forms too), and each
     relationship touching it: the rule that made it and the sentence it was read from.
+    A notice (a source's file name or SHA-256, or its Document's key) lists its copies
+    first: every source grouped with it, its SHA-256, URL and similarity.
 
     Example: kg explain --db seeds.kg 中国共产党纪律处分条例 --limit 5
     """
-    from kg.explain import explain, similar, theme
+    from kg.explain import copies, explain, similar, theme
 
     store = _store(db)
+    notices = copies(store, what)
     facts = explain(store, what, limit)
     if not facts:
         facts = theme(store, what, limit)  # a problem theme: the problems that raise it
-    if not facts:
+    if not facts and not notices:
         close = similar(store, what)
         hint = f"; titles and names containing it: {'; '.join(close)}" if close else ""
         raise KgError(f"nothing in {db} has key, title or name {what!r}{hint}")
+    for notice in notices:
+        typer.echo(f"Notice {notice.source or notice.notice}: {len(notice.copies)} source(s)")
+        for source, sha256, url, sim in notice.copies:
+            typer.echo(f"    {source}  sha256 {sha256}  similarity {sim}%" + (f"  {url}" if url else ""))
     for fact in facts:
         if fact.total is not None:
             typer.echo(f"    … {fact.total - fact.shown} more: {fact.what} (--limit {fact.total} shows all)")

@@ -1,0 +1,227 @@
+"""Copies of one notice: the same text published on several sites, in other encodings
+or scripts, with other page furniture, a line more or a paragraph less.
+
+A copy is recognised by its main text: the notice from its first sentence (the page's
+header lines dropped, kg.extract.context) to its last line before the source and editor
+lines sites append, in the simplified half-width view (kg.normalize), without
+whitespace or punctuation. Its character shingles give a MinHash signature (made in the
+worker); the main process asks an LSH index of the notices so far for candidates and
+takes the first notice whose estimated Jaccard reaches THRESHOLD and whose guard agrees.
+The guard is what the record says about who published and which inspection: notices
+made from one template (other organizations, other dates) read alike but are different
+notices, so a known difference there always keeps them apart.
+
+datasketch is imported here only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Chosen from bench/copies.py (README, "Copies"), which measured: the six forms of
+# bench/copy_forms.py made of the 27 real notices (5 seeds, 22 dev openings), each asked of
+# an index holding those and 1 000 notices bench/make_corpus.py made from the seeds; and
+# every pair of different notices (351 real, 526 500 with a generated one) under this
+# rule, thresholds 0.50-0.95, 64 and 128 permutations. With the guard, no pair of
+# different notices is grouped at any of them (none the guard lets through reaches even
+# 0.2); without it, 2 233 to 96 392 are. Misses fall with the threshold: at 0.50 and 64
+# permutations 5 of 162 copies are missed (1 dev opening that lost 40 % of its text, 4
+# under another site's title line whose issuer resolves to another key), the fewest
+# measured. Nothing measured bounds the threshold from below: no two different notices
+# of one issuer and one inspection were in the corpus.
+THRESHOLD = 0.5
+STRICT = 0.98  # where the guards share no evident fact, only nearly the same text is a copy
+NUM_PERM = 64
+SHINGLE = 5  # characters; shorter shingles make unrelated notices' boilerplate overlap
+LSH_SLACK = 0.1  # the LSH is asked at a lower threshold, candidates then checked exactly
+SEED = 1
+SCHEME = "affine32"  # datasketch 2's default, named: signatures kept in a store must stay comparable
+# The guard: the issuer placed in a division (a full identity), the issuer as written when
+# not placed (市妇联: every city has one), the team as written (市委第三巡察组 too), the
+# inspection's dates. Any of them stated by both and different keeps two texts apart;
+# only a full identity or a date stated alike by both is evidence that they are one.
+GUARD_FIELDS = ("organization", "unplaced_organization", "team", "start", "end", "feedback")
+EVIDENT = (True, False, False, True, True, True)
+# And the titles cited: a copy cites the same, or fewer where it lost a paragraph; two
+# notices that each cite a title the other does not are two notices (one template, two
+# organizations' own rules).
+
+
+@dataclass
+class Source:
+    """One copy as read: what its Copy node says, its signature and its guard."""
+    source: str
+    sha256: str
+    encoding: str | None
+    media_type: str | None
+    published: str | None
+    signature: bytes  # NUM_PERM uint64 hash values
+    guard: tuple  # GUARD_FIELDS from the record (None where not stated)
+    url: str | None = None
+    fetched: str | None = None
+
+
+def main_text(text: str) -> str:
+    """What two copies of a notice share: its body, simplified, letters and digits only."""
+    from kg.extract import layout
+    from kg.extract.context import HEADER_LINES, SOURCE_LINE
+    from kg.normalize import normalize
+
+    norm = normalize(text)
+    lines = layout.lines(norm)
+    first = next((i for i, line in enumerate(lines[:HEADER_LINES])
+                  if len(line.text) > 40 and ("," in line.text or "。" in line.text) and " > " not in line.text), 0)
+    last = len(lines)
+    while last > first + 1 and SOURCE_LINE.match(lines[last - 1].text):
+        last -= 1  # 来源/编辑/责任编辑 lines a site appends
+    if not lines:
+        return ""
+    body = norm[lines[first].start: lines[last - 1].end]
+    return "".join(c for c in body if c.isalnum())
+
+
+def signature(text: str, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> bytes:
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
+    grams = {text[i:i + shingle] for i in range(max(1, len(text) - shingle + 1))}
+    m.update_batch([g.encode("utf-8") for g in grams])
+    return m.hashvalues.astype(np.uint64).tobytes()
+
+
+def guard(record: dict) -> tuple:
+    from kg.resolve import organization_resolved
+
+    issuer = record.get("issuer") or {}
+    inspection = record.get("inspection") or {}
+    org = (issuer.get("curation") or {}).get("key") or issuer.get("organization")
+    placed = bool(org) and (bool(issuer.get("curation")) or organization_resolved(issuer))
+    titles = sorted({c["title"] for c in record.get("citations") or [] if c.get("title")})
+    return (org if placed else None, None if placed else org, *(inspection.get(f) for f in GUARD_FIELDS[2:]),
+            tuple(titles))
+
+
+def source_of(text: str | None, record: dict) -> Source:
+    """The Source of a record read from `text` (in the worker; None: no signature)."""
+    return Source(record["source"], record["sha256"], record.get("encoding"), record.get("media_type"),
+                  record.get("published"), b"" if text is None else signature(main_text(text)), guard(record),
+                  record.get("url"), record.get("fetched"))
+
+
+def agreeing(a: tuple, b: tuple) -> int | None:
+    """How many EVIDENT guard facts both state alike; None if one they both state differs."""
+    cited_a, cited_b = set(a[-1]), set(b[-1])
+    if cited_a - cited_b and cited_b - cited_a:
+        return None
+    same = 0
+    for x, y, evident in zip(a, b, EVIDENT):
+        if x is not None and y is not None:
+            if x != y:
+                return None
+            same += evident
+    return same
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(np.frombuffer(a, np.uint64) == np.frombuffer(b, np.uint64))) / (len(a) // 8)
+
+
+class CopyIndex:
+    """The notices so far, to find what a new source is a copy of."""
+
+    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, strict: float = STRICT):
+        from datasketch import MinHashLSH
+
+        self.threshold, self.num_perm, self.strict = threshold, num_perm, strict
+        self.lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_SLACK), num_perm=num_perm)
+        self.notices: dict[str, tuple[bytes, tuple, int]] = {}  # doc → (signature, guard, order)
+
+    def add(self, doc: str, signature: bytes, guard: tuple) -> None:
+        if doc in self.notices:
+            return
+        self.notices[doc] = (signature, guard, len(self.notices))
+        self.lsh.insert(doc, self._minhash(signature))
+
+    def remove(self, doc: str) -> None:
+        if self.notices.pop(doc, None) is not None:
+            self.lsh.remove(doc)
+
+    def find(self, signature: bytes, guard: tuple, apart=lambda doc: False) -> tuple[str, float] | None:
+        """(the notice this is a copy of, estimated similarity), or None for a notice of
+        its own: the most similar compatible notice, the earliest on a tie. `apart(doc)`:
+        a person said they are different notices."""
+        best = None
+        for doc in self.lsh.query(self._minhash(signature)):
+            other, other_guard, order = self.notices[doc]
+            same = agreeing(guard, other_guard)
+            if same is None or apart(doc):
+                continue
+            sim = similarity(signature, other)
+            if sim < (self.threshold if same else max(self.threshold, self.strict)):
+                continue
+            if best is None or (-sim, order) < (-best[1], best[2]):
+                best = (doc, sim, order)
+        return (best[0], best[1]) if best else None
+
+    def _minhash(self, signature: bytes):
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(signature, np.uint64), scheme=SCHEME)
+
+
+def percent(sim: float) -> int:
+    return int(round(sim * 100))
+
+
+def copy_graph(src: Source, doc: str, sim: float, first: bool):
+    """The Copy node of `src` and its COPY_OF to the notice `doc` (its Document key);
+    `first`: the source the Document names."""
+    from kg.graph import Graph, provenance
+    from kg.resolve import day_number
+
+    graph = Graph()
+    rule = "copy.first" if first else "copy.same_bytes" if src.sha256 == doc else "copy.same_text"
+    evidence = provenance(doc, 0, 0, rule, "")
+    node = graph.add_node("Copy", src.source, {
+        "source": src.source, "sha256": src.sha256, "encoding": src.encoding, "media_type": src.media_type,
+        "published": src.published, "published_day": day_number(src.published), "similarity": percent(sim),
+        "url": src.url, "fetched": src.fetched}, evidence)
+    graph.add_relationship("COPY_OF", node, ("Document", doc), evidence=evidence)
+    return graph
+
+
+def earlier_published(props: dict, published: str | None) -> bool:
+    """Give a notice's Document the earliest publication date its copies state; whether
+    it changed."""
+    from kg.resolve import day_number
+
+    if published is None or (props.get("published") is not None and props["published"] <= published):
+        return False
+    props["published"], props["published_day"] = published, day_number(published)
+    return True
+
+
+class Grouping:
+    """Sources in input order → the notice each carries: the first source of a text is its
+    notice; a later one with the same bytes, or found by the CopyIndex, is a copy."""
+
+    def __init__(self, curation=None, index: CopyIndex | None = None):
+        self.index = index or CopyIndex()
+        self.curation = curation
+        self.names: dict[str, str] = {}  # notice → the source its Document names
+
+    def place(self, doc: str, src: Source) -> tuple[str, float, bool]:
+        """(the notice `src` carries, similarity to it, whether `src` is its first source)."""
+        if doc in self.names:
+            return doc, 1.0, False  # the same bytes under another name
+        told = getattr(self.curation, "apart", None)  # a person said: different notices
+        apart = (lambda other: False) if told is None else (
+            lambda other: told((src.source, doc), (self.names[other], other)))
+        found = self.index.find(src.signature, src.guard, apart)
+        if found is not None:
+            return found[0], found[1], False
+        self.index.add(doc, src.signature, src.guard)
+        self.names[doc] = src.source
+        return doc, 1.0, True

@@ -1,0 +1,81 @@
+"""Copies of the seeds in the forms sites republish them give the seeds' counts."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from bench.copy_forms import FORMS, write_copies
+from kg import curation
+from kg.backends.embedded import EmbeddedStore
+from kg.build import build_store
+from kg.trends import trends
+from tests.cli import kg
+
+
+def test_seeds_and_their_copies_count_as_the_seeds(seed_store, seed_files, tmp_path):
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for path in seed_files:
+        (folder / path.name).write_bytes(path.read_bytes())
+    copies = [c for path in seed_files for c in write_copies(path.read_text(encoding="utf-8-sig"), path.stem, folder)]
+    report = build_store(sorted(str(p) for p in folder.iterdir()), str(tmp_path / "copies.kg"))
+    assert (report.documents, report.copies) == (5, len(copies))
+    store = EmbeddedStore(tmp_path / "copies.kg")
+    nodes, seeds_nodes = store.build_info()["nodes"], seed_store.build_info()["nodes"]
+    assert nodes["Copy"] == 5 + len(copies)
+    assert {k: v for k, v in nodes.items() if k != "Copy"} == {k: v for k, v in seeds_nodes.items() if k != "Copy"}
+    rels, seeds_rels = store.build_info()["relationships"], seed_store.build_info()["relationships"]
+    assert {k: v for k, v in rels.items() if k != "COPY_OF"} == {k: v for k, v in seeds_rels.items() if k != "COPY_OF"}
+    assert trends(store)[0] == trends(seed_store)[0]
+
+
+def _two_seeds_with_copies(seed_files, folder):
+    """Two seed notices, each with its GBK and HTML copies."""
+    folder.mkdir()
+    forms = {name: FORMS[name] for name in ("gbk", "html")}
+    made = {}
+    for path in seed_files[:2]:
+        (folder / path.name).write_bytes(path.read_bytes())
+        made[path.name] = write_copies(path.read_text(encoding="utf-8-sig"), path.stem, folder, forms)
+    return made
+
+
+def test_explain_and_coverage_list_a_notices_copies(seed_files, tmp_path):
+    made = _two_seeds_with_copies(seed_files, tmp_path / "notices")
+    db = tmp_path / "copies.kg"
+    build_store(sorted(str(p) for p in (tmp_path / "notices").iterdir()), str(db))
+    seed = seed_files[0].name
+    out = kg("explain", "--db", str(db), made[seed][0].name)  # asked by one of its copies
+    assert out.returncode == 0, out.stderr.decode()
+    text = out.stdout.decode()
+    first = min(p.name for p in [seed_files[0], *made[seed]])  # the first in input order names it
+    assert text.startswith(f"Notice notices/{first}: 3 source(s)")
+    for path in [seed_files[0], *made[seed]]:
+        assert f"notices/{path.name}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}" in text
+    assert "similarity 100%" in text and seed_files[1].name not in text.split("\n\n")[0].split("COPY_OF")[0]
+    out = kg("coverage", "--format", "json", str(tmp_path / "notices"))
+    groups = json.loads(out.stdout)["copies"]
+    assert sorted(sorted([Path(g["notice"]).name, *(Path(c["source"]).name for c in g["copies"])]) for g in groups) == \
+        sorted(sorted([name, *(p.name for p in paths)]) for name, paths in made.items())
+    table = kg("coverage", str(tmp_path / "notices")).stdout.decode()
+    assert "Copies (4 files are copies of 2 notices" in table
+
+
+def test_a_person_says_two_copies_are_different_notices(seed_files, tmp_path):
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    seed = folder / seed_files[0].name
+    seed.write_bytes(seed_files[0].read_bytes())
+    (copy,) = write_copies(seed.read_text(encoding="utf-8-sig"), seed.stem, folder, {"gbk": FORMS["gbk"]})
+    sources = [str(seed), str(copy)]
+    grouped = build_store(sources, str(tmp_path / "grouped.kg"))
+    assert (grouped.documents, grouped.copies) == (1, 1)
+    (tmp_path / "kg-curation.toml").write_text(
+        '[[different-notices]]\ndocs = ["notices/%s", "%s"]\nwhy = "two notices"\n'
+        % (seed.name, hashlib.sha256(copy.read_bytes()).hexdigest()), encoding="utf-8")
+    decisions = curation.load(tmp_path / "kg-curation.toml")
+    apart = build_store(sources, str(tmp_path / "apart.kg"), curation=decisions)
+    assert (apart.documents, apart.copies) == (2, 0)
+    assert apart.curated == {1: 2}  # took effect in 2 notices
+    assert EmbeddedStore(tmp_path / "apart.kg").build_info()["nodes"]["Document"] == 2
