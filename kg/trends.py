@@ -174,8 +174,9 @@ def trends(store, by: str = "year", extra_terms: tuple[str, ...] = (), top: int 
             "days_feedback_to_publication": _quartiles(to_report),
             "top_regulations": [{"title": t, "notices": c} for t, c in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]],
             "new_regulations": sorted(titles - previous)[:TOP] if by in TIME and previous is not None else [],
-            "top_categories": [{"category": c, "problems": k} for c, k in Counter(
-                c for n in members for c in n.categories).most_common(TOP)],
+            # Ties by name: the cut must not depend on the order notices were read in.
+            "top_categories": [{"category": c, "problems": k} for c, k in sorted(Counter(
+                c for n in members for c in n.categories).items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]],
             # Ranked by organizations raising a theme, then by its keyness: not by raw word counts.
             "top_themes": [{"theme": t, "organizations": len(o), "problems": theme_problems[t]} for t, o in
                            sorted(theme_orgs.items(), key=lambda kv: (-len(kv[1]), -keyness[kv[0]], kv[0]))[:TOP]],

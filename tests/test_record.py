@@ -47,7 +47,7 @@ def test_spans_round_trip(records, seed_files, doc):
 
 
 def test_every_fact_names_a_rule_from_a_known_family(records):
-    families = {"issuer", "inspection", "published", "title", "citations", "problems", "stated_totals",
+    families = {"issuer", "inspection", "published", "title", "citations", "problems", "stated_totals", "framework",
                 "statistics", "contacts"}
     for record in records.values():
         for fact in facts(record):
