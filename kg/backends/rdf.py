@@ -244,6 +244,11 @@ def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
         rdf_syntax.write_turtle(chunks, out, prefixes, graph=f"{mapper.base}graph" if fmt == "trig" else None)
 
 
+def write_rows(source, out: TextIO, fmt: str, base: str | None = None) -> None:
+    """write() in the registry's shape (kg.backends: rows, out, options)."""
+    write(source, fmt, out, base)
+
+
 def parse(path: str) -> RdfGraph:
     """An RDF file (format by its suffix) into an rdflib graph. A dataset (TriG, N-Quads,
     JSON-LD with named graphs) is read whole: its default graph and every named graph,
