@@ -57,6 +57,10 @@ STATEMENTS = statements.FILE  # what each notice states, for incremental builds
 # A query holds its whole result (reading the 2 M measures of 100 000 notices for an
 # export needed more than 1 GB).
 READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 4 * 1024 * 1024 * 1024))
+# An export reads each table once, a window at a time, and holds no large result: a
+# small pool bounds its memory (the 4 GB one filled with every page read, growing with
+# the store).
+EXPORT_BUFFER_POOL = int(os.environ.get("KG_EXPORT_BUFFER_POOL", 256 * 1024 * 1024))
 WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
 # Rows (or characters) per COPY statement: each COPY is checkpointed, and a checkpoint
 # rewrites the part of the table it touches, so fewer, larger COPYs are faster; but a
@@ -331,7 +335,7 @@ class EmbeddedStore:
 
     # -- reading --------------------------------------------------------------
     @contextlib.contextmanager
-    def connect(self):
+    def connect(self, buffer_pool_size: int = READ_BUFFER_POOL):
         current = self.current
         if current is None:
             raise self._no_graph()
@@ -342,7 +346,7 @@ class EmbeddedStore:
         if (current / SHADOW_FILE).exists():
             raise StoreError(f"{self.path}: a checkpoint that did not finish waits for recovery; run kg build on "
                              f"this store (it completes it): kg build NOTICES --db {self.path}")
-        with _opened(current / DB_FILE, read_only=True, buffer_pool_size=READ_BUFFER_POOL) as conn:
+        with _opened(current / DB_FILE, read_only=True, buffer_pool_size=buffer_pool_size) as conn:
             yield conn
 
     def counts(self) -> tuple[dict, dict]:

@@ -71,9 +71,9 @@ def load_graph(source: str):
 @contextlib.contextmanager
 def store_rows(store: str):
     """The rows of a store, streamed (kg.backends.embedded.StoreRows)."""
-    from kg.backends.embedded import EmbeddedStore, StoreRows
+    from kg.backends.embedded import EXPORT_BUFFER_POOL, EmbeddedStore, StoreRows
 
-    with EmbeddedStore(store).connect() as conn:
+    with EmbeddedStore(store).connect(EXPORT_BUFFER_POOL) as conn:
         yield StoreRows(conn)
 
 
