@@ -10,8 +10,9 @@ against `python -c "import typer"`; one worker against two), the build's time an
 peak memory of its whole process tree, the embedded load rate against the time in COPY
 itself, the neo4j-admin export rate, the latency of every named query, and the time of the
 recurrence figure and the size of its page, rebuilds after adding 10 notices or
-editing 1 against the full build, and every RDF syntax's export against N-Triples', at
-each size (RDF up to 10 000 notices; `--only rdf` for that part alone).
+editing 1 against the full build, every export format's time, rows/s and peak memory
+against JSON Lines' (`--only exports`), and every RDF syntax's export against
+N-Triples', at each size (RDF up to 10 000 notices; `--only rdf` for that part alone).
 """
 from __future__ import annotations
 
@@ -374,10 +375,86 @@ def rdf_report(n: int) -> None:
               f"{r['mb_per_s'] / base['mb_per_s']:.2f}× the rate of N-Triples")
 
 
+def export_formats() -> list[str]:
+    """Every file writer of the registry, JSON Lines first: the baseline of the others."""
+    from kg.backends import WRITERS
+
+    names = [w.name for w in WRITERS.values() if not w.server]
+    return ["jsonl", *(n for n in names if n != "jsonl")]
+
+
+def stage_exports(n: int, fmt: str) -> dict:
+    """`kg export` of the store of n notices in one format, as a whole process; a file
+    format's output counted through a pipe, a folder's on disk (then removed). Peak
+    memory is the export process's own (RUSAGE_CHILDREN: this stage runs one)."""
+    import shutil
+
+    from kg.backends import writer
+    from kg.backends.embedded import EmbeddedStore
+
+    store = WORK / f"store-{n}.kg"
+    nodes, rels = EmbeddedStore(store).counts()
+    kg_exe = Path(sys.executable).with_name("kg")
+    args = [str(kg_exe), "export", str(store), "--format", fmt]
+    folder = WORK / f"export-{n}-{fmt}"
+    shutil.rmtree(folder, ignore_errors=True)
+    t = time.perf_counter()
+    size = 0
+    if writer(fmt).folder:
+        subprocess.run([*args, "--out", str(folder)], check=True, capture_output=True)
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+        code = 0
+    else:
+        with subprocess.Popen(args, stdout=subprocess.PIPE) as proc:
+            while block := proc.stdout.read(1 << 20):
+                size += len(block)
+        code = proc.returncode
+    seconds = time.perf_counter() - t
+    if code != 0:
+        sys.exit(f"kg export --format {fmt} failed ({code})")
+    rows = sum(nodes.values()) + sum(rels.values())
+    return {"seconds": seconds, "rows": rows, "rows_per_s": rows / seconds, "mb": size / 1e6,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def stage_load_plan(n: int) -> dict:
+    """What `kg load neo4j --from STORE` sends, made from the store and thrown away (no
+    server here): every statement with its batch of 10 000 rows."""
+    from kg.backends.embedded import EXPORT_BUFFER_POOL, EmbeddedStore, StoreRows
+    from kg.backends.neo4j import plan
+
+    rows = 0
+    t = time.perf_counter()
+    with EmbeddedStore(WORK / f"store-{n}.kg").connect(EXPORT_BUFFER_POOL) as conn:
+        for statement in plan(StoreRows(conn)):
+            rows += statement.rows
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "rows": rows, "rows_per_s": rows / seconds, "mb": 0.0, "peak_mb": peak_mb()}
+
+
+def exports_report(n: int) -> None:
+    """Every export of the store of n notices, against JSON Lines in the same run."""
+    if not (WORK / f"store-{n}.kg").exists():
+        run_stage("build", n)
+    base = None
+    for fmt in export_formats():
+        r = run_stage("exports", n, fmt)
+        base = base or r
+        print(f"         kg export --format {fmt:<11}: {r['seconds']:7.1f} s, {r['rows_per_s']:8.0f} rows/s, "
+              f"{r['mb']:8.0f} MB, peak {r['peak_mb']:5.0f} MB; {r['seconds'] / base['seconds']:.2f}× the time "
+              f"and {r['peak_mb'] / base['peak_mb']:.2f}× the peak of JSON Lines")
+    r = run_stage("load_plan", n)
+    print(f"         kg load neo4j --from (statements made, no server): {r['seconds']:7.1f} s, {r['rows_per_s']:8.0f} rows/s, "
+          f"peak {r['peak_mb']:5.0f} MB; {r['seconds'] / base['seconds']:.2f}× the time and "
+          f"{r['peak_mb'] / base['peak_mb']:.2f}× the peak of JSON Lines")
+
+
 STAGES = {"startup": stage_startup, "extract": stage_extract, "extract_process": stage_extract_process,
           "graph": stage_graph, "build": stage_build, "admin": stage_admin,
           "queries": stage_queries, "trends": stage_trends, "pictures": stage_pictures,
-          "incremental": stage_incremental, "rdf": stage_rdf}
+          "incremental": stage_incremental, "rdf": stage_rdf, "exports": stage_exports,
+          "load_plan": stage_load_plan}
 
 
 def run_stage(name: str, *args) -> dict:
@@ -456,6 +533,7 @@ def report(sizes: list[int]) -> None:
                          verdict(f"process tree peak ≤ {TARGETS['build_100k_mb']} MB",
                                  b["tree_peak_mb"] <= TARGETS["build_100k_mb"])]
         print("         targets: " + "; ".join(verdicts))
+        exports_report(n)
         if n <= 10_000:  # beyond, N-Triples alone is tens of GB and hours
             rdf_report(n)
 
@@ -467,17 +545,18 @@ def verdict(target: str, met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--only", choices=["rdf"], help="run one part of the report: rdf (every RDF syntax "
-                        "exported from the store of each size, against N-Triples; builds a missing store)")
+    parser.add_argument("--only", choices=["rdf", "exports"], help="run one part of the report: rdf (every RDF "
+                        "syntax exported from the store of each size, against N-Triples), exports (every kg export "
+                        "format: time, rows/s and peak memory, against JSON Lines); builds a missing store")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
         name, *rest = args.stage
         print(json.dumps(STAGES[name](*(int(a) if a.isdigit() else a for a in rest))))
-    elif args.only == "rdf":
+    elif args.only:
         for n in sorted(args.sizes):
             print(f"{n} notices:")
-            rdf_report(n)
+            (rdf_report if args.only == "rdf" else exports_report)(n)
     else:
         report(sorted(args.sizes))
 
