@@ -283,3 +283,48 @@ def test_igraph_reads_graphml(seed_store, tmp_path):
         out.write_text(written("graphml", StoreRows(conn)), encoding="utf-8")
     g = igraph.Graph.Read_GraphML(str(out))
     assert g.vcount() == sum(seed_store.counts()[0].values())
+
+
+# -- bounded memory --------------------------------------------------------------------
+
+# Peak of a whole `kg export` process on 1 000 generated notices, per format. Measured
+# (bench/run --only exports, and this test): 200-300 MB at 1 000 notices, 416-? MB at
+# 10 000 (README, Performance); the limits leave room for other machines' allocators.
+PEAK_LIMIT_MB = {"jsonl": 400, "graphml": 400, "gexf": 400, "neo4j-admin": 400, "cypher": 400,
+                 "turtle": 450, "nt": 450, "jsonld": 450, "trig": 450}
+MEASURE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def test_every_export_format_has_a_memory_limit():
+    assert sorted(PEAK_LIMIT_MB) == sorted(w.name for w in WRITERS.values() if not w.server)
+
+
+@pytest.mark.parametrize("fmt", list(PEAK_LIMIT_MB))
+def test_export_peak_memory_is_bounded(fmt, generated, tmp_path):
+    """Each export streams: its process's peak stays under a limit (no timing asserted)."""
+    import subprocess
+    import sys
+
+    _, store = generated(1000)
+    exe = str(Path(sys.executable).with_name("kg"))
+    out = ["--out", str(tmp_path / "out")] if writer(fmt).folder else []  # else stdout, thrown away
+    # A process of its own runs the export, so RUSAGE_CHILDREN is the export's alone.
+    result = subprocess.run([sys.executable, "-c", MEASURE, exe, "export", str(store.path), "--format", fmt, *out],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    peak_mb = int(result.stdout.split()[-1]) / 1024
+    assert peak_mb < PEAK_LIMIT_MB[fmt], f"{fmt}: peak {peak_mb:.0f} MB"
+
+
+def test_rdf_forgetting_what_it_wrote_keeps_the_same_triples(seed_store, monkeypatch):
+    """RDF remembers a bounded number of written annotations and direct triples; past
+    it, one is written again: the same triple, so the same graph."""
+    from kg.backends import rdf
+
+    graph = read_graph(seed_store)
+    whole = written("nt", graph)
+    monkeypatch.setattr(rdf, "SEEN_LIMIT", 5)
+    forgetful = written("nt", graph)
+    assert len(forgetful) > len(whole)
+    assert set(forgetful.splitlines()) == set(whole.splitlines())
