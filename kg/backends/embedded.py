@@ -60,7 +60,7 @@ READ_BUFFER_POOL = int(os.environ.get("KG_READ_BUFFER_POOL", 4 * 1024 * 1024 * 1
 # An export reads each table once, a window at a time, and holds no large result: a
 # small pool bounds its memory (the 4 GB one filled with every page read, growing with
 # the store).
-EXPORT_BUFFER_POOL = int(os.environ.get("KG_EXPORT_BUFFER_POOL", 256 * 1024 * 1024))
+EXPORT_BUFFER_POOL = int(os.environ.get("KG_EXPORT_BUFFER_POOL", 64 * 1024 * 1024))
 WRITE_BUFFER_POOL = int(os.environ.get("KG_BUFFER_POOL", 1024 * 1024 * 1024))
 # Rows (or characters) per COPY statement: each COPY is checkpointed, and a checkpoint
 # rewrites the part of the table it touches, so fewer, larger COPYs are faster; but a
@@ -607,7 +607,7 @@ class StoreRows:
     one scan in all; paging by key (WHERE key > last ORDER BY key LIMIT) scanned and
     sorted the table again for every page (4-10x the time at 10 000 notices, worse
     beyond). Offsets are unique within a table, so the windows give every row exactly
-    once, in the store's order (a full build: key order)."""
+    once, in the store's order (not key order: a build writes notice by notice)."""
 
     PAGE = int(os.environ.get("KG_EXPORT_PAGE", 20_000))
 
@@ -620,23 +620,33 @@ class StoreRows:
 
     def rows(self, label: str) -> Iterator[dict]:
         props = list(model().node_properties(label))
-        yield from self._paged(f"MATCH (n:{label})", "n", ", ".join(f"n.{p}" for p in props), props)
+        yield from self._paged(f"MATCH (n:{label})", "n", label, ", ".join(f"n.{p}" for p in props), props)
 
     def relationship_rows(self, rel_type: str) -> Iterator[dict]:
+        """Windows of start nodes: a window of relationships' own ids made LadybugDB join
+        whole node tables in its buffer pool (growing with the store); from a window of
+        start nodes it follows their edges. Each relationship has one start node, so it
+        comes once. The window holds about PAGE relationships on average."""
         spec = model().relationships[rel_type]
         props = list(model().relationship_properties(rel_type))
-        yield from self._paged(f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']})", "r",
-                               "a.key, b.key, " + ", ".join(f"r.{p}" for p in props), ["from", "to", *props])
+        starts = self.conn.execute(f"MATCH (a:{spec['from']}) RETURN count(a)").get_next()[0]
+        total = self.conn.execute(f"MATCH ()-[r:{rel_type}]->() RETURN count(r)").get_next()[0]
+        window = max(1, self.page * starts // max(total, 1))
+        yield from self._paged(f"MATCH (a:{spec['from']})-[r:{rel_type}]->(b:{spec['to']})", "a", spec["from"],
+                               "a.key, b.key, " + ", ".join(f"r.{p}" for p in props), ["from", "to", *props],
+                               window=window, order="r")
 
-    def _paged(self, match: str, var: str, columns: str, names: list[str]) -> Iterator[dict]:
-        last = self.conn.execute(f"{match} RETURN max(offset(id({var})))").get_next()[0]
-        for start in range(0, -1 if last is None else last + 1, self.page):
+    def _paged(self, match: str, var: str, label: str, columns: str, names: list[str], window: int | None = None,
+               order: str | None = None) -> Iterator[dict]:
+        window, order = window or self.page, order or var
+        last = self.conn.execute(f"MATCH ({var}:{label}) RETURN max(offset(id({var})))").get_next()[0]
+        for start in range(0, -1 if last is None else last + 1, window):
             result = self.conn.execute(f"{match} WHERE offset(id({var})) >= {start} AND offset(id({var})) < "
-                                       f"{start + self.page} RETURN offset(id({var})), {columns}")
+                                       f"{start + window} RETURN offset(id({order})), {columns}")
             page = []
             while result.has_next():
                 page.append(result.get_next())
-            page.sort(key=lambda values: values[0])  # a relationship scan follows its start nodes, not offsets
+            page.sort(key=lambda values: values[0])  # the store's order, whatever the engine's plan
             for values in page:
                 yield dict(zip(names, values[1:]))
 
