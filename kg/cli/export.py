@@ -18,7 +18,7 @@ from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
 
 
-# Every format a writer of kg.backends files: the registry's names, in its order.
+# The formats: every registered writer of files (kg.backends), in the registry's order.
 FILE_WRITERS = [w for w in WRITERS.values() if not w.server]
 ExportFormat = enum.Enum("ExportFormat", {w.name.replace("-", "_"): w.name for w in FILE_WRITERS}, type=str)
 RDF_FORMATS = {ExportFormat(w.name) for w in FILE_WRITERS if w.rdf}
