@@ -12,8 +12,9 @@ itself, the neo4j-admin export rate, the latency of every named query, and the t
 recurrence figure and the size of its page, rebuilds after adding 10 notices or
 editing 1 against the full build, the tables export (CSV, SQLite, Parquet: time, peak
 memory, size on disk) against the neo4j-admin export, kg serve's page latencies (p50/p95
-per kind of page), and every RDF syntax's export against N-Triples', at each size (RDF up
-to 10 000 notices; `--only rdf`, `--only tables` or `--only serve` for that part alone).
+per kind of page), every export format's time, rows/s and peak memory against JSON
+Lines', and every RDF syntax's export against N-Triples', at each size (RDF up to 10 000
+notices; `--only rdf`, `--only tables`, `--only serve` or `--only exports` for one part).
 """
 from __future__ import annotations
 
@@ -480,12 +481,86 @@ def serve_report(n: int) -> None:
     print(f"         kg serve, p50 / p95 per page ({n} notices): " + ", ".join(
         f"{kind} {v['p50'] * 1000:.0f} / {v['p95'] * 1000:.0f} ms" for kind, v in sv["latency_s"].items()))
     print("         targets: " + verdict(f"every page p95 ≤ {TARGETS['page_p95_s']} s", slowest <= TARGETS["page_p95_s"]))
+def export_formats() -> list[str]:
+    """Every file writer of the registry, JSON Lines first: the baseline of the others."""
+    from kg.backends import WRITERS
+
+    names = [w.name for w in WRITERS.values() if not w.server]
+    return ["jsonl", *(n for n in names if n != "jsonl")]
+
+
+def stage_exports(n: int, fmt: str) -> dict:
+    """`kg export` of the store of n notices in one format, as a whole process; a file
+    format's output counted through a pipe, a folder's on disk (then removed). Peak
+    memory is the export process's own (RUSAGE_CHILDREN: this stage runs one)."""
+    import shutil
+
+    from kg.backends import writer
+    from kg.backends.embedded import EmbeddedStore
+
+    store = WORK / f"store-{n}.kg"
+    nodes, rels = EmbeddedStore(store).counts()
+    kg_exe = Path(sys.executable).with_name("kg")
+    args = [str(kg_exe), "export", str(store), "--format", fmt]
+    folder = WORK / f"export-{n}-{fmt}"
+    shutil.rmtree(folder, ignore_errors=True)
+    t = time.perf_counter()
+    size = 0
+    if writer(fmt).folder:
+        subprocess.run([*args, "--out", str(folder)], check=True, capture_output=True)
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        shutil.rmtree(folder)
+        code = 0
+    else:
+        with subprocess.Popen(args, stdout=subprocess.PIPE) as proc:
+            while block := proc.stdout.read(1 << 20):
+                size += len(block)
+        code = proc.returncode
+    seconds = time.perf_counter() - t
+    if code != 0:
+        sys.exit(f"kg export --format {fmt} failed ({code})")
+    rows = sum(nodes.values()) + sum(rels.values())
+    return {"seconds": seconds, "rows": rows, "rows_per_s": rows / seconds, "mb": size / 1e6,
+            "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def stage_load_plan(n: int) -> dict:
+    """What `kg load neo4j --from STORE` sends, made from the store and thrown away (no
+    server here): every statement with its batch of 10 000 rows."""
+    from kg.backends.embedded import EXPORT_BUFFER_POOL, EmbeddedStore, StoreRows
+    from kg.backends.neo4j import plan
+
+    rows = 0
+    t = time.perf_counter()
+    with EmbeddedStore(WORK / f"store-{n}.kg").connect(EXPORT_BUFFER_POOL) as conn:
+        for statement in plan(StoreRows(conn)):
+            rows += statement.rows
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "rows": rows, "rows_per_s": rows / seconds, "mb": 0.0, "peak_mb": peak_mb()}
+
+
+def exports_report(n: int) -> None:
+    """Every export of the store of n notices, against JSON Lines in the same run."""
+    if not (WORK / f"store-{n}.kg").exists():
+        run_stage("build", n)
+    base = None
+    for fmt in export_formats():
+        r = run_stage("exports", n, fmt)
+        base = base or r
+        print(f"         kg export --format {fmt:<11}: {r['seconds']:7.1f} s, {r['rows_per_s']:8.0f} rows/s, "
+              f"{r['mb']:8.0f} MB, peak {r['peak_mb']:5.0f} MB; {r['seconds'] / base['seconds']:.2f}× the time "
+              f"and {r['peak_mb'] / base['peak_mb']:.2f}× the peak of JSON Lines")
+    r = run_stage("load_plan", n)
+    print(f"         kg load neo4j --from (statements made, no server): {r['seconds']:7.1f} s, {r['rows_per_s']:8.0f} rows/s, "
+          f"peak {r['peak_mb']:5.0f} MB; {r['seconds'] / base['seconds']:.2f}× the time and "
+          f"{r['peak_mb'] / base['peak_mb']:.2f}× the peak of JSON Lines")
 
 
 STAGES = {"startup": stage_startup, "extract": stage_extract, "extract_process": stage_extract_process,
           "graph": stage_graph, "build": stage_build, "admin": stage_admin,
           "queries": stage_queries, "trends": stage_trends, "pictures": stage_pictures,
-          "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables, "serve": stage_serve}
+          "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables, "serve": stage_serve,
+          "exports": stage_exports, "load_plan": stage_load_plan}
 
 
 def run_stage(name: str, *args) -> dict:
@@ -566,6 +641,7 @@ def report(sizes: list[int]) -> None:
         print("         targets: " + "; ".join(verdicts))
         tables_report(n)
         serve_report(n)
+        exports_report(n)
         if n <= 10_000:  # beyond, N-Triples alone is tens of GB and hours
             rdf_report(n)
 
@@ -577,9 +653,10 @@ def verdict(target: str, met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--only", choices=["rdf", "tables", "serve"], help="run one part of the report: rdf (every "
-                        "RDF syntax exported from the store of each size, against N-Triples), tables (CSV, SQLite "
-                        "and Parquet tables), serve (kg serve's page latencies); each builds a missing store")
+    parser.add_argument("--only", choices=["rdf", "tables", "serve", "exports"], help="run one part of the report: "
+                        "rdf (every RDF syntax exported from the store of each size, against N-Triples), tables (CSV, "
+                        "SQLite and Parquet tables), serve (kg serve's page latencies), exports (every export format "
+                        "against JSON Lines); each builds a missing store")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
@@ -588,7 +665,7 @@ def main() -> None:
     elif args.only:
         for n in sorted(args.sizes):
             print(f"{n} notices:")
-            {"rdf": rdf_report, "tables": tables_report, "serve": serve_report}[args.only](n)
+            {"rdf": rdf_report, "tables": tables_report, "serve": serve_report, "exports": exports_report}[args.only](n)
     else:
         report(sorted(args.sizes))
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from kg.errors import KgError
-from kg.graph import Graph, evidence_item, model
+from kg.graph import evidence_item, model
 
 KG_LABEL = "Kg"
 # Neo4j holds dates as dates and lists as lists: the embedded store's ISO strings and JSON
@@ -113,40 +113,54 @@ def neo4j_value(prop: str, value):
     return json.loads(value) if prop in LIST_PROPERTIES and value is not None else value
 
 
-def node_rows(graph: Graph, label: str) -> list[dict]:
+def _evidence(row: dict) -> list[str]:
+    return sorted(map(evidence_item, json.loads(row.get("provenance") or "[]")))
+
+
+def node_rows(source, label: str) -> Iterator[dict]:
+    """The rows a load sends for a label, from a row source (a store's rows or a Graph)."""
     props = model().nodes[label]
-    return [{"key": n.key, **{p: neo4j_value(p, n.props.get(p)) for p in props},
-             "evidence": sorted(map(evidence_item, n.provenance))}
-            for (lab, _), n in sorted(graph.nodes.items()) if lab == label]
+    for row in source.rows(label):
+        yield {"key": row["key"], **{p: neo4j_value(p, row.get(p)) for p in props}, "evidence": _evidence(row)}
 
 
-def relationship_rows(graph: Graph, rel_type: str) -> list[dict]:
+def relationship_rows(source, rel_type: str) -> Iterator[dict]:
     props = model().relationships[rel_type]["properties"]
-    return [{"from": r.start[1], "to": r.end[1], "key": r.key, **{p: r.props.get(p) for p in props},
-             "evidence": sorted(map(evidence_item, r.provenance))}
-            for (t, _), r in sorted(graph.relationships.items()) if t == rel_type]
+    for row in source.relationship_rows(rel_type):
+        yield {"from": row["from"], "to": row["to"], "key": row["key"], **{p: row.get(p) for p in props},
+               "evidence": _evidence(row)}
 
 
-def plan(graph: Graph, batch_size: int = DEFAULT_BATCH) -> Iterator[Statement]:
+def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def plan(source, batch_size: int = DEFAULT_BATCH) -> Iterator[Statement]:
     """Every statement a load sends, in order: constraints, retirement of replaced
-    versions of these notices, nodes by label, relationships by type."""
+    versions of these notices, nodes by label, relationships by type. `source` is a row
+    source (a Graph, or a store's rows): batches are made as rows are read, so a load
+    holds one batch (and the keys and sources of the notices) at a time."""
     if batch_size < 1:
         raise KgError("batch size must be at least 1")
     yield from constraint_statements()
-    docs = [n for (label, _), n in sorted(graph.nodes.items()) if label == "Document"]
-    retire = {"sources": sorted({d.props["source"] for d in docs}), "keys": [d.key for d in docs]}
+    docs = [(row["key"], row["source"]) for row in source.rows("Document")]
+    retire = {"sources": sorted({s for _, s in docs}), "keys": sorted(k for k, _ in docs)}
+    del docs
     yield Statement(RETIRE_RELATIONSHIPS, retire, "retire replaced versions (relationships)")
     yield Statement(RETIRE_NODES, retire, "retire replaced versions (nodes)")
     m = model()
     for label in m.nodes:
-        rows = node_rows(graph, label)
-        for i in range(0, len(rows), batch_size):
-            batch = rows[i : i + batch_size]
+        for batch in _batches(node_rows(source, label), batch_size):
             yield Statement(node_statement(label), {"rows": batch}, f"{label} nodes", len(batch))
     for rel_type in m.relationships:
-        rows = relationship_rows(graph, rel_type)
-        for i in range(0, len(rows), batch_size):
-            batch = rows[i : i + batch_size]
+        for batch in _batches(relationship_rows(source, rel_type), batch_size):
             yield Statement(relationship_statement(rel_type), {"rows": batch}, f"{rel_type} relationships", len(batch))
 
 
@@ -216,9 +230,10 @@ class Neo4jBackend:
         except Neo4jError as e:
             raise KgError(f"Neo4j refused {statement.what}: {e.code}: {e.message}") from None
 
-    def load(self, graph: Graph, batch_size: int = DEFAULT_BATCH, tick: Callable[[int], None] = lambda n: None) -> LoadSummary:
+    def load(self, source, batch_size: int = DEFAULT_BATCH, tick: Callable[[int], None] = lambda n: None) -> LoadSummary:
+        """Load a row source (a Graph, or a store's rows, streamed a batch at a time)."""
         summary = LoadSummary()
-        for statement in plan(graph, batch_size):
+        for statement in plan(source, batch_size):
             result = self.run(statement)
             c = result.summary.counters
             summary.statements += 1
@@ -246,3 +261,8 @@ class Neo4jBackend:
         # Dates come back as ISO text, as the embedded store gives them.
         return list(result.keys), [[v.iso_format() if hasattr(v, "iso_format") else v for v in r.values()]
                                    for r in result.records]
+
+
+def load_rows(source, out: Neo4jBackend, **options) -> LoadSummary:
+    """The registry's writer (kg.backends): load a row source into the server `out`."""
+    return out.load(source, **options)

@@ -36,6 +36,7 @@ from kg.normalize import to_simplified
 from kg.schema import load_json
 
 FORMATS = {"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "trig": "trig"}
+SEEN_LIMIT = 1_000_000  # evidence and direct triples remembered as written (about 60-80 MB each)
 
 
 class _Vocabulary(Namespace):
@@ -89,7 +90,9 @@ class Mapper:
         self.datatypes: dict[str, str] = m.get("datatypes", {})
         # What was written already, kept small (a store has millions): an evidence IRI's
         # digest as a number; a direct triple as a 128-bit digest (doc eli:cites reg once,
-        # however often it cites it).
+        # however often it cites it). Each set is emptied at SEEN_LIMIT, so memory stays
+        # bounded: a triple written again later is the same triple (RDF graphs are sets;
+        # every reader merges it), the file just a little longer.
         self._seen_evidence: set[int] = set()
         self._seen_edges: set[bytes] = set()
 
@@ -153,6 +156,8 @@ class Mapper:
         a, b = self.node(spec["from"], row["from"]), self.node(spec["to"], row["to"])
         edge = hashlib.blake2b(f"{a} {predicate} {b}".encode(), digest_size=16).digest()
         if edge not in self._seen_edges:
+            if len(self._seen_edges) >= SEEN_LIMIT:
+                self._seen_edges.clear()
             self._seen_edges.add(edge)
             yield a, predicate, b
         st = self.statement(rel_type, row["key"])
@@ -177,6 +182,8 @@ class Mapper:
             seen = int(ev[-24:], 16)  # the IRI's digest
             if seen in self._seen_evidence:
                 continue
+            if len(self._seen_evidence) >= SEEN_LIMIT:
+                self._seen_evidence.clear()
             self._seen_evidence.add(seen)
             target, position, quote_sel = URIRef(f"{ev}#target"), URIRef(f"{ev}#position"), URIRef(f"{ev}#quote")
             yield ev, RDF.type, OA.Annotation
@@ -242,6 +249,11 @@ def write(source, fmt: str, out: TextIO, base: str | None = None) -> None:
         rdf_syntax.write_jsonld(chunks, out, written_prefixes())
     else:
         rdf_syntax.write_turtle(chunks, out, prefixes, graph=f"{mapper.base}graph" if fmt == "trig" else None)
+
+
+def write_rows(source, out: TextIO, fmt: str, base: str | None = None) -> None:
+    """write() in the registry's shape (kg.backends: rows, out, options)."""
+    write(source, fmt, out, base)
 
 
 def parse(path: str) -> RdfGraph:

@@ -11,33 +11,23 @@ from typing import Annotated, Optional
 
 import typer
 
+from kg.backends import WRITERS, writer
 from kg.cli.common import checked_suffix, error
 from kg.errors import KgError, counted, none_read
 from kg.fileio import atomic_text, umask
 from kg.store_folder import is_store
 
 
-class ExportFormat(str, enum.Enum):
-    graphml = "graphml"
-    gexf = "gexf"
-    jsonl = "jsonl"
-    neo4j_admin = "neo4j-admin"
-    cypher = "cypher"
-    turtle = "turtle"
-    nt = "nt"
-    jsonld = "jsonld"
-    trig = "trig"
-    tables = "tables"  # tidy tables (kg.tables): CSV files, a SQLite database, Parquet files
-    sqlite = "sqlite"
-    parquet = "parquet"
-
-
-RDF_FORMATS = {ExportFormat.turtle, ExportFormat.nt, ExportFormat.jsonld, ExportFormat.trig}
-TABLE_FORMATS = {ExportFormat.tables, ExportFormat.sqlite, ExportFormat.parquet}
-BY_SUFFIX = {".graphml": ExportFormat.graphml, ".gexf": ExportFormat.gexf, ".jsonl": ExportFormat.jsonl,
-             ".cypher": ExportFormat.cypher, ".cql": ExportFormat.cypher, ".ttl": ExportFormat.turtle,
-             ".nt": ExportFormat.nt, ".jsonld": ExportFormat.jsonld, ".trig": ExportFormat.trig,
-             ".db": ExportFormat.sqlite, ".sqlite": ExportFormat.sqlite}
+# The formats: every registered writer of files (kg.backends), in the registry's order,
+# then the tidy tables (kg.backends.tables), which are written from a store's queries.
+FILE_WRITERS = [w for w in WRITERS.values() if not w.server]
+TABLES = {"tables": (), "sqlite": (".db", ".sqlite"), "parquet": ()}
+ExportFormat = enum.Enum("ExportFormat", {**{w.name.replace("-", "_"): w.name for w in FILE_WRITERS},
+                                          **{name: name for name in TABLES}}, type=str)
+RDF_FORMATS = {ExportFormat(w.name) for w in FILE_WRITERS if w.rdf}
+TABLE_FORMATS = {ExportFormat(name) for name in TABLES}
+BY_SUFFIX = {**{suffix: ExportFormat(w.name) for w in FILE_WRITERS for suffix in w.suffixes},
+             **{suffix: ExportFormat(name) for name, suffixes in TABLES.items() for suffix in suffixes}}
 
 
 class Network(str, enum.Enum):
@@ -99,13 +89,20 @@ def load_graph(source: str):
 
 
 @contextlib.contextmanager
+def store_rows(store: str):
+    """The rows of a store, streamed (kg.backends.embedded.StoreRows)."""
+    from kg.backends.embedded import EXPORT_BUFFER_POOL, EmbeddedStore, StoreRows
+
+    with EmbeddedStore(store).connect(EXPORT_BUFFER_POOL) as conn:
+        yield StoreRows(conn)
+
+
+@contextlib.contextmanager
 def row_source(source: str):
     """Rows label by label: streamed from a store, or from the graph of notices."""
     if is_store(source):
-        from kg.backends.embedded import EmbeddedStore, StoreRows
-
-        with EmbeddedStore(source).connect() as conn:
-            yield StoreRows(conn)
+        with store_rows(source) as rows:
+            yield rows
     else:
         yield load_graph(source)
 
@@ -145,26 +142,15 @@ def export_command(
 
         typer.echo(export_store(source, fmt.value, out), err=True)
         return
-    if fmt is ExportFormat.neo4j_admin:
+    chosen = writer(fmt.value)
+    if chosen.folder:
         if not out:
-            raise typer.BadParameter("neo4j-admin export needs --out FOLDER", param_hint="--out")
-        _export_admin(source, Path(out))
+            raise typer.BadParameter(f"{fmt.value} export needs --out FOLDER", param_hint="--out")
+        _export_folder(source, Path(out), chosen)
         return
-    with atomic_text(out) as sink:
-        if fmt is ExportFormat.cypher:
-            from kg.backends.neo4j_files import write_cypher_script
-
-            with row_source(source) as rows:
-                write_cypher_script(rows, sink)
-        elif fmt in RDF_FORMATS:
-            from kg.backends import rdf
-
-            with row_source(source) as rows:
-                rdf.write(rows, fmt.value, sink, base)
-        else:
-            from kg.backends.files import write
-
-            write(load_graph(source), fmt.value, sink)
+    options = {"base": base} if chosen.rdf else {}
+    with atomic_text(out) as sink, row_source(source) as rows:
+        chosen.write(rows, sink, **options)
 
 
 def _export_network(source, network, out, fmt, top, min_weight, kind) -> None:
@@ -185,10 +171,8 @@ def _export_network(source, network, out, fmt, top, min_weight, kind) -> None:
                    err=True)
 
 
-def _export_admin(source: str, folder: Path) -> None:
+def _export_folder(source: str, folder: Path, chosen) -> None:
     """Write into a fresh folder beside the target, then move it into place."""
-    from kg.backends.neo4j_files import write_admin_csv
-
     if folder.exists() and any(folder.iterdir()):
         raise KgError(f"{folder}: folder is not empty; neo4j-admin files go into a new or empty folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +180,7 @@ def _export_admin(source: str, folder: Path) -> None:
     tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700: a Neo4j container's user must read the files
     try:
         with row_source(source) as rows:
-            counts = write_admin_csv(rows, tmp)
+            counts = chosen.write(rows, tmp)
         if folder.exists():
             folder.rmdir()
         os.replace(tmp, folder)

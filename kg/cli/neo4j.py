@@ -1,6 +1,7 @@
 """kg load neo4j: the graph into a Neo4j server (local, Docker, cluster or Aura)."""
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Optional
 
 import typer
@@ -42,21 +43,25 @@ def load_neo4j(
     \b
     Example: NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load neo4j --from seeds.kg
     """
-    from kg.cli.export import graph_of_notices, load_graph
+    from kg.backends import writer
+    from kg.cli.export import graph_of_notices, row_source
 
     if bool(paths) == bool(from_store):
         raise typer.BadParameter("give notices or --from STORE", param_hint="PATHS/--from")
     # Settings and the server first: a missing NEO4J_URI or a server that is down must not
     # wait for every notice to be read.
-    with backend(uri, user, database) as neo:
+    with backend(uri, user, database) as neo, contextlib.ExitStack() as stack:
         neo.connect()
-        graph, failures = (load_graph(from_store), []) if from_store else graph_of_notices(paths)
-        nodes, relationships = graph.counts()
+        if from_store:  # streamed from the store a batch at a time, never held whole
+            rows, failures = stack.enter_context(row_source(from_store)), []
+        else:
+            rows, failures = graph_of_notices(paths)
+        nodes, relationships = rows.counts()
         total = sum(nodes.values()) + sum(relationships.values())  # one row per node and relationship
         if wipe:
             typer.echo(f"wiped {neo.wipe()} kg nodes", err=True)
         with progress_bar("Loading", total=total) as tick:
-            summary = neo.load(graph, batch_size, tick=tick)
+            summary = writer("neo4j").write(rows, neo, batch_size=batch_size, tick=tick)
     typer.echo(
         f"{summary.rows} rows in {summary.statements} statements: "
         f"{summary.nodes_created} nodes and {summary.relationships_created} relationships created, "
