@@ -14,6 +14,20 @@ SEEDS = Path(os.environ.get("KG_SEEDS", REPO.parent / "shared" / "corpus" / "see
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
 
+def bench_module(name: str):
+    """A module of bench/ (beside the tests in the repository, not in an installed kg),
+    loaded from its file: `bench` is no package the tests can import by name."""
+    import importlib.util
+    import sys
+
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "bench" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def seed(prefix: str) -> Path:
     """The seed file whose name starts with `prefix` (000 … 004)."""
     (path,) = [p for p in SEED_FILES if p.name.startswith(prefix)]

@@ -5,12 +5,15 @@ import hashlib
 import json
 from pathlib import Path
 
-from bench.copy_forms import FORMS, write_copies
 from kg import curation
 from kg.backends.embedded import EmbeddedStore
 from kg.build import build_store
 from kg.trends import trends
 from tests.cli import kg
+from tests.conftest import bench_module
+
+copy_forms = bench_module("copy_forms")
+FORMS, write_copies = copy_forms.FORMS, copy_forms.write_copies
 
 
 def test_seeds_and_their_copies_count_as_the_seeds(seed_store, seed_files, tmp_path):

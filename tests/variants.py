@@ -49,7 +49,11 @@ def corpus_copies(seed_paths, folder, copies: int) -> list:
     """`copies` notices per seed, each placed in another division and dated `i` days
     earlier (another organization, another visit: different notices, not copies of one,
     kg.copies) and with a distinct closing line."""
-    from bench.make_corpus import PLACES, divisions_by_level, level_suffix, shift_dates
+    from tests.conftest import bench_module
+
+    make_corpus = bench_module("make_corpus")
+    PLACES, divisions_by_level = make_corpus.PLACES, make_corpus.divisions_by_level
+    level_suffix, shift_dates = make_corpus.level_suffix, make_corpus.shift_dates
 
     levels = divisions_by_level()
     folder.mkdir(parents=True, exist_ok=True)
