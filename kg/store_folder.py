@@ -39,8 +39,8 @@ def claim(path: str | os.PathLike) -> None:
     """Make `path` a store kg may write: create and mark it if new or empty, mark a store
     from before the marker; refuse any other folder, and a file."""
     p = Path(path)
-    if p.exists() and not p.is_dir():
-        raise NotAStore(f"{p}: is a file, not a kg store (a store is the folder kg build makes)")
+    if (error := not_a_folder(p)) is not None:
+        raise error
     if (p / MARKER).is_file():
         return
     if p.exists() and any(p.iterdir()) and not _unmarked_store(p):
@@ -51,6 +51,13 @@ def claim(path: str | os.PathLike) -> None:
     marker = {"kg_store": 1, "created_by": f"kg {__version__}",
               "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     (p / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def not_a_folder(path: Path) -> NotAStore | None:
+    """The error for a store path that names a file, not a folder (None if it does not)."""
+    if path.exists() and not path.is_dir():
+        return NotAStore(f"{path}: is a file, not a kg store (a store is the folder kg build makes)")
+    return None
 
 
 def own(folder: Path, pattern: re.Pattern) -> list[Path]:

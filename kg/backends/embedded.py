@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import StoreError
-from kg.fileio import FULL_DISK, disk_errno
+from kg.fileio import FULL_DISK, atomic_text, disk_errno
 from kg.backends.read_only import check_read
 from kg.bulk import BulkGraph, TableFile, write_table
 import kg
@@ -99,9 +99,7 @@ class EmbeddedStore:
 
     def not_a_folder(self) -> StoreError | None:
         """The error for a store path that names a file, not a folder."""
-        if self.path.exists() and not self.path.is_dir():
-            return StoreError(f"{self.path}: is a file, not a kg store (a store is the folder kg build makes)")
-        return None
+        return store_folder.not_a_folder(self.path)
 
     def _no_graph(self) -> StoreError:
         if (not_a_folder := self.not_a_folder()) is not None:
@@ -134,10 +132,8 @@ class EmbeddedStore:
     def amend_info(self, **fields) -> dict:
         """The current build's build.json with `fields` changed (call inside lock())."""
         info = {**self.build_info(), **fields}
-        path = self.current / "build.json"
-        tmp = path.with_name(f".build-{uuid.uuid4().hex[:8]}.json")
-        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_text(str(self.current / "build.json")) as f:
+            f.write(json.dumps(info, ensure_ascii=False, indent=1))
         return info
 
     def origin(self) -> str | None:
