@@ -9,6 +9,10 @@ division of the same level (from the gazetteer), dates are shifted, the team ren
 some citations replaced by titles cited elsewhere in the corpus, some numbered problems
 dropped. About one in five is converted to traditional characters and one in five is
 written in GBK (GB18030), as notices arrive from real sites.
+
+With `--copies F --copies-dir DIR`, a share F of the notices is also written to DIR as
+another site republished it (one of bench/copy_forms.py's forms, in turn): what kg.copies
+must fold into the notice it copies.
 """
 from __future__ import annotations
 
@@ -93,7 +97,7 @@ def renumber_team(text: str, rng: random.Random) -> str:
     return re.sub(r"第([一二三四五六七八九十])(巡察组|巡视组)", lambda m: f"第{number}{m.group(2)}", text)
 
 
-def make(n: int, out: Path, seed: int, seeds_dir: Path) -> None:
+def make(n: int, out: Path, seed: int, seeds_dir: Path, copies: float = 0.0, copies_dir: Path | None = None) -> None:
     import opencc
 
     seeds = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
@@ -119,8 +123,20 @@ def make(n: int, out: Path, seed: int, seeds_dir: Path) -> None:
         else:
             data = text.encode("utf-8")
         (out / f"notice-{i:06d}.txt").write_bytes(data)
+        if copies_dir is not None and random.Random(seed * 7_000_003 + i).random() < copies:
+            write_copy(text, i, copies_dir)
         if (i + 1) % 10_000 == 0:
             print(f"{i + 1} notices", file=sys.stderr)
+
+
+def write_copy(text: str, i: int, folder: Path) -> None:
+    """Notice `i` as another site republished it, in the next of copy_forms' forms."""
+    import copy_forms
+
+    folder.mkdir(parents=True, exist_ok=True)
+    name, form = list(copy_forms.FORMS.items())[i % len(copy_forms.FORMS)]
+    suffix, data = form(text)
+    (folder / f"copy-{i:06d}-{name}{suffix}").write_bytes(data)
 
 
 def main() -> None:
@@ -130,8 +146,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same corpus)")
     parser.add_argument("--seeds", type=Path, default=HERE.parent.parent / "shared" / "corpus" / "seeds",
                         help="folder of seed notices")
+    parser.add_argument("--copies", type=float, default=0.0, help="share of the notices also written as a copy")
+    parser.add_argument("--copies-dir", type=Path, help="folder for the copies (with --copies)")
     args = parser.parse_args()
-    make(args.n, args.dir, args.seed, args.seeds)
+    if args.copies and args.copies_dir is None:
+        parser.error("--copies needs --copies-dir")
+    make(args.n, args.dir, args.seed, args.seeds, args.copies, args.copies_dir)
 
 
 if __name__ == "__main__":

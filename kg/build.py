@@ -34,7 +34,7 @@ from kg.bulk import BulkGraph, pack_record
 from kg.graph import Graph
 from kg.extract import extract
 import kg.incremental as incremental
-from kg.incremental import copies_involved, describe, file_state, find_changes, previous_statements, revise
+from kg.incremental import describe, file_state, find_changes, previous_statements, revise
 from kg.read import read_source
 from kg.resolve import DERIVED, add_record, finish
 from kg.statements import FILE as STATEMENTS, Statements
@@ -317,9 +317,10 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
     if found is None:
         return f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
     changes, sources_changed, sources_gone = found
-    if (why := copies_involved(statements, changes)) is not None:
-        return why
+    if changes.unread:
+        return f"{changes.unread[0]}, which a notice names, could not be read again"
     report.changes = changes
+    report.copies = changes.copies
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
         raise NothingToBuild(f"{store.path}: {none_read(len(sources))}; the store was "

@@ -141,13 +141,14 @@ class BulkGraph:
     def add(self, packed: Packed) -> bool:
         """Add a notice, or a copy of one added before (kg.copies); whether it was a notice."""
         if self.grouping is not None and packed.copy is not None:
-            doc, sim, first = self.grouping.place(packed.doc, packed.copy)
-            if not first:  # its Copy row names the notice it is a copy of; nothing else of it stays
-                self._add_copy(packed.copy, doc, sim, first)
-                if self.statements is not None:
-                    self.statements.add_copy(packed.copy.source, doc)
+            place = self.grouping.place(packed.doc, packed.copy)
+            if self.statements is not None:
+                self.statements.add_copy(packed.copy, place)
+            if not place.first:  # its Copy row names the notice it is a copy of; nothing else of it stays
+                self._add_copy(packed.copy, place)
                 if packed.copy.published is not None:
-                    self._earlier[doc] = min(packed.copy.published, self._earlier.get(doc, packed.copy.published))
+                    self._earlier[place.doc] = min(packed.copy.published,
+                                                   self._earlier.get(place.doc, packed.copy.published))
                 return False
         elif packed.doc in self.documents:
             return False  # the same bytes under another name: one notice
@@ -172,24 +173,14 @@ class BulkGraph:
             self.statements.add(packed)
         return True
 
-    def _add_copy(self, src, doc: str, sim: float, first: bool) -> None:
-        from kg.copies import copy_graph
-
-        part = copy_graph(src, doc, sim, first)
-        for (table, _), item in (*part.nodes.items(), *part.relationships.items()):
-            self.add_row(table, item.row())
+    def _add_copy(self, src, place) -> None:
+        for table, row in copy_rows(src, place):
+            self.add_row(table, row)
 
     def _write_documents(self) -> None:
         """The Document rows, each with the earliest publication date of its copies."""
-        from kg.copies import earlier_published
-
         for doc, text in self._documents.items():
-            if doc in self._earlier:
-                (row,) = csv_rows("Document", text)
-                if earlier_published(row, self._earlier[doc]):
-                    row["published_day"] = str(row["published_day"])
-                    text = self._line("Document", row)
-            self._append("Document", 1, text)
+            self._append("Document", 1, document_line(text, self._earlier.get(doc)))
         self._documents.clear()
 
     def _append(self, table: str, rows: int, text: str) -> None:
@@ -303,6 +294,27 @@ class BulkGraph:
                     key, item = line.rstrip("\n").split("\t", 1)
                     found.setdefault(json.loads(key), set()).add(item)  # a set: evidence once
         return found
+
+
+def copy_rows(src, place) -> list[tuple[str, dict]]:
+    """(table, row) of the Copy node of a source placed as a copy (kg.copies) and its COPY_OF."""
+    from kg.copies import copy_graph
+
+    part = copy_graph(src, *place)
+    return [(table, item.row()) for (table, _), item in (*part.nodes.items(), *part.relationships.items())]
+
+
+def document_line(text: str, earliest: str | None) -> str:
+    """A notice's Document CSV line, given the earliest publication date its copies state."""
+    from kg.copies import earlier_published
+
+    if earliest is None:
+        return text
+    (row,) = csv_rows("Document", text)
+    if not earlier_published(row, earliest):
+        return text
+    row["published_day"] = str(row["published_day"])
+    return csv_line([row.get(c) for c in model().columns("Document")])
 
 
 def csv_line(values: list) -> str:

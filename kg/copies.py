@@ -15,7 +15,9 @@ datasketch is imported here only.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -60,6 +62,13 @@ class Source:
     guard: tuple  # GUARD_FIELDS from the record (None where not stated)
     url: str | None = None
     fetched: str | None = None
+
+
+class Place(NamedTuple):
+    """Where a source stands among the copies."""
+    doc: str  # the notice it carries (its Document key)
+    similarity: float  # to that notice's first source
+    first: bool  # it is the source the notice's Document names
 
 
 def main_text(text: str) -> str:
@@ -212,16 +221,26 @@ class Grouping:
         self.curation = curation
         self.names: dict[str, str] = {}  # notice → the source its Document names
 
-    def place(self, doc: str, src: Source) -> tuple[str, float, bool]:
-        """(the notice `src` carries, similarity to it, whether `src` is its first source)."""
+    def place(self, doc: str, src: Source) -> Place:
+        """Where `src`, whose bytes hash to `doc`, stands: after every source placed before it."""
         if doc in self.names:
-            return doc, 1.0, False  # the same bytes under another name
+            return Place(doc, 1.0, False)  # the same bytes under another name
         told = getattr(self.curation, "apart", None)  # a person said: different notices
         apart = (lambda other: False) if told is None else (
             lambda other: told((src.source, doc), (self.names[other], other)))
         found = self.index.find(src.signature, src.guard, apart)
         if found is not None:
-            return found[0], found[1], False
+            return Place(found[0], found[1], False)
         self.index.add(doc, src.signature, src.guard)
         self.names[doc] = src.source
-        return doc, 1.0, True
+        return Place(doc, 1.0, True)
+
+
+def groups(placed: Iterable[tuple[Source, Place]]) -> dict[str, list[tuple[Source, Place]]]:
+    """notice → its sources (the first first, then in the order placed)."""
+    found: dict[str, list[tuple[Source, Place]]] = {}
+    for src, place in placed:
+        found.setdefault(place.doc, []).append((src, place))
+    for members in found.values():
+        members.sort(key=lambda member: not member[1].first)
+    return found

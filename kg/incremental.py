@@ -22,18 +22,19 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import kg
-from kg.bulk import Packed, csv_rows, shared_row
+from kg.bulk import Packed, copy_rows, csv_line, csv_rows, document_line, shared_row
 from kg.cache import code_fingerprint
 from kg.cocitation import MIN_DOCUMENTS, co_cited
+from kg.copies import Grouping, groups
 from kg.graph import Node, Relationship, model
 from kg.resolve import DERIVED
 from kg.corpus import Corpus
 from kg.feeds import split
-from kg.statements import FILE, Statements
+from kg.statements import COPY_INFO, FILE, Statements
 
 # Past this share of notices added, edited or removed, a full build is about as quick.
 MOST_CHANGED = 0.25
@@ -46,9 +47,13 @@ class Changes:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    docs_removed: set[str] = field(default_factory=set)  # notices whose rows go (edited ones included)
-    packs: dict[str, Packed] = field(default_factory=dict)  # notices whose rows come (edited ones included)
-    same_bytes: int = 0  # files holding the bytes of a file before them
+    # The notices whose rows go, and those whose rows come: edited ones in both, and every
+    # notice whose copies (kg.copies) changed, or whose Document now names another source.
+    docs_removed: set[str] = field(default_factory=set)
+    packs: dict[str, Packed] = field(default_factory=dict)
+    placed: dict[str, list] = field(default_factory=dict)  # notice of packs → its sources and their kg.copies.Place
+    copies: int = 0  # sources that are copies of another's notice, after the build
+    unread: list[str] = field(default_factory=list)  # sources a notice must name that could not be read again
 
 
 class StoreView(Protocol):
@@ -125,7 +130,7 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     if len(names) - len(doc_of) - items + len(set(known) - set(names)) > MOST_CHANGED * len(names):
         return None  # so many files differ that a full build is the quicker: read nothing here
     tick(len(doc_of))
-    packs: dict[str, Packed] = {}
+    packs: dict[str, Packed] = {}  # source name → its packed graph, for those read
 
     def read_into(wanted: list[str]) -> None:
         for packed in read([path_of[name] for name in wanted]):
@@ -133,16 +138,7 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
             packs.setdefault(packed.source, packed)
 
     read_into([name for name in names if name not in doc_of])
-    # A notice's Document names the first file holding its bytes, as in a full build.
-    first: dict[str, str] = {}
-    same_bytes = 0
-    for name in names:
-        if name in doc_of:
-            same_bytes += first.setdefault(doc_of[name], name) != name
-    old = statements.notices()
-    wanted = {doc: name for doc, name in first.items() if old.get(doc) != name}  # new, or named by another file
-    read_into([name for name in wanted.values() if name not in packs])
-    changes = Changes(same_bytes=same_bytes)
+    changes = Changes()
     for name in names:
         if name not in doc_of:
             continue  # failed to read: reported, left out
@@ -155,28 +151,41 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     changes.removed = sorted(set(known) - set(names))
     if items and len(changes.added) + len(changes.changed) + len(changes.removed) > MOST_CHANGED * len(names):
         return None  # the feeds' items changed after all: their records are cached for the full build
-    changes.docs_removed = {doc for doc in old if doc not in first or doc in wanted}
-    changes.packs = {doc: packs[name] for doc, name in wanted.items() if name in packs}  # else it failed to read
+    before = statements.copies()
+    read_into([name for name in names if name in doc_of and name not in packs and name not in before])
+    # Every source placed again, in order, as a full build places them: one added, edited or
+    # removed may change which notice a later source copies, or which source a notice names.
+    grouping = Grouping()
+    placed = {}
+    for name in names:
+        if name in doc_of:
+            src = packs[name].copy if name in packs else before[name][0]
+            placed[name] = (src, grouping.place(doc_of[name], src))
+    old, new = groups(before.values()), groups(placed.values())
+    dirty = {doc for doc in old.keys() | new.keys() if _members(old.get(doc)) != _members(new.get(doc))}
+    changes.docs_removed = dirty & old.keys()
+    named = {doc: new[doc][0][0].source for doc in dirty & new.keys()}  # the source each Document names
+    read_into([name for name in named.values() if name not in packs])
+    changes.unread = sorted(name for name in named.values() if name not in packs)
+    for doc, name in named.items():
+        if name in packs:
+            copies = new[doc][1:]
+            dates = [src.published for src, _ in copies if src.published is not None]
+            rows, text = packs[name].csv["Document"]
+            changes.packs[doc] = replace(packs[name], csv={**packs[name].csv, "Document": (
+                rows, document_line(text, min(dates) if dates else None))})
+            changes.placed[doc] = new[doc]
+    changes.copies = len(placed) - len(new)
     table = {name: (*state[name], doc) for name, doc in doc_of.items()}
     return changes, {name: row for name, row in table.items() if known.get(name) != row}, set(known) - set(table)
 
 
-def copies_involved(statements: Statements, changes: Changes) -> str | None:
-    """Why the copies (kg.copies) of these changes need a full build, if they do: for now
-    an incremental build only adds, edits and removes notices that are copies of none."""
-    from kg.copies import Grouping
-
-    if statements.copy_count() or changes.same_bytes:
-        return "the notices have copies (kg.copies), which only a full build groups for now"
-    grouping = Grouping()
-    for doc, sig, guard in statements.signatures():
-        if doc not in changes.docs_removed:
-            grouping.index.add(doc, sig, guard)
-            grouping.names[doc] = doc
-    for doc, packed in changes.packs.items():
-        if packed.copy is not None and not grouping.place(doc, packed.copy)[2]:
-            return f"{packed.source} is a copy of a notice (kg.copies), which only a full build groups for now"
-    return None
+def _members(members: list | None) -> list | None:
+    """What a notice's Document and Copy rows are made of: its sources, in order, with where
+    each stands and what its Copy node says."""
+    if members is None:
+        return None
+    return [(src.source, *(getattr(src, f) for f in COPY_INFO), tuple(place)) for src, place in members]
 
 
 def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict]) -> Revision:
@@ -187,9 +196,16 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
     existed = {table: statements.endpoints(table, [k for t, k in affected if t == table]) for table in m.relationships}
     cited_before = statements.cited(removed)
     local_deleted, local_nodes = statements.local(removed)
+    copies_gone = statements.copies_of(removed)
+    if copies_gone:  # their Copy nodes, beside the Copy node each notice has of its own source
+        local_nodes.setdefault("Copy", []).extend(copies_gone)
+        local_deleted.update({"Copy": len(copies_gone), "COPY_OF": len(copies_gone)})
     statements.remove(removed)
     for packed in packs.values():
         statements.add(packed)
+    for members in changes.placed.values():
+        for src, place in members:
+            statements.add_copy(src, place)
     statements.flush()
     by_table: dict[str, list[str]] = {}
     for table, key in affected:
@@ -236,6 +252,11 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
         for table, (rows, text) in packed.csv.items():
             revision.create.setdefault(table, []).extend(csv_rows(table, text))
             delta[table] += rows
+    for members in changes.placed.values():
+        for src, place in members[1:]:
+            for table, row in copy_rows(src, place):  # as text, like the rows above: one type a column
+                revision.create.setdefault(table, []).extend(csv_rows(table, csv_line([row.get(c) for c in m.columns(table)])))
+                delta[table] += 1
     delta.subtract(local_deleted)
     revision.expected = (Counter({t: counts[0].get(t, 0) + delta[t] for t in m.nodes}),
                          Counter({t: counts[1].get(t, 0) + delta[t] for t in m.relationships}))

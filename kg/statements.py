@@ -7,8 +7,10 @@ its evidence (the first EVIDENCE_LIMIT kept, DERIVED properties from all of it).
 notice is added, edited or removed, the rows of the items it states are recomputed from
 the statements of the notices that remain; nothing else is read. Also kept: the source
 files (size and modification time, so that unchanged files are not even read), each
-notice's per-notice row counts and node keys, the regulations each notice cites and the
-CO_CITED pairs the store holds.
+notice's per-notice row counts and node keys, the regulations each notice cites, the
+CO_CITED pairs the store holds, and every source's place among the copies (kg.copies:
+which notice it carries, its signature and guard, what its Copy node says), so that a
+later build places the sources again without reading them.
 
 The file names the build it belongs to (meta build_id): a file that does not match the
 store's current build is never used (the next build is a full one).
@@ -26,7 +28,7 @@ from pathlib import Path
 from kg.graph import EVIDENCE_LIMIT
 
 FILE = "statements.sqlite"
-VERSION = "2"  # of the layout below: a file of another version is not read (the next build is full)
+VERSION = "3"  # of the layout below: a file of another version is not read (the next build is full)
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE notice(doc TEXT PRIMARY KEY, source TEXT, local TEXT);
@@ -37,8 +39,7 @@ CREATE TABLE rel(item INTEGER, doc TEXT, definition TEXT);
 CREATE TABLE evidence(item INTEGER, doc TEXT, body TEXT);
 CREATE TABLE cites(doc TEXT, reg TEXT);
 CREATE TABLE co_cited(key TEXT PRIMARY KEY);
-CREATE TABLE signature(doc TEXT PRIMARY KEY, sig BLOB, guard TEXT);
-CREATE TABLE copy(source TEXT PRIMARY KEY, doc TEXT);
+CREATE TABLE copy(source TEXT PRIMARY KEY, doc TEXT, similarity REAL, first INTEGER, sig BLOB, guard TEXT, info TEXT);
 """
 INDEXES = """
 DELETE FROM item WHERE rowid NOT IN (SELECT min(rowid) FROM item GROUP BY id);
@@ -47,9 +48,10 @@ CREATE INDEX node_item ON node(item, stated_by); CREATE INDEX node_doc ON node(d
 CREATE INDEX rel_item ON rel(item); CREATE INDEX rel_doc ON rel(doc);
 CREATE INDEX evidence_item ON evidence(item); CREATE INDEX evidence_doc ON evidence(doc);
 CREATE INDEX cites_reg ON cites(reg); CREATE INDEX cites_doc ON cites(doc);
-CREATE INDEX source_doc ON source(doc);
+CREATE INDEX source_doc ON source(doc); CREATE INDEX copy_doc ON copy(doc);
 """
 STATEMENT_TABLES = ("node", "rel", "evidence")
+COPY_INFO = ("sha256", "encoding", "media_type", "published", "url", "fetched")  # of kg.copies.Source
 
 
 def item_id(table: str, key: str) -> int:
@@ -69,7 +71,7 @@ class Rows:
     evidence: list = field(default_factory=list)  # (item number, doc, evidence JSON)
     notices: list = field(default_factory=list)
     cites: list = field(default_factory=list)
-    signatures: list = field(default_factory=list)  # (doc, kg.copies signature, guard JSON)
+    copies: list = field(default_factory=list)  # copy table rows (Statements.add_copy)
 
     def item(self, table: str, key: str) -> int:
         found = self.items.get((table, key))
@@ -129,9 +131,6 @@ class Statements:
         self._pending.notices.append((packed.doc, packed.source, json.dumps(local, ensure_ascii=False)))
         self._pending.extend(packed.statements)
         self._pending.cites.extend((packed.doc, reg) for reg in set(packed.cited))
-        if packed.copy is not None:
-            self._pending.signatures.append((packed.doc, packed.copy.signature,
-                                             json.dumps(packed.copy.guard, ensure_ascii=False)))
         if len(self._pending.notices) >= BATCH:
             self.flush()
 
@@ -143,11 +142,13 @@ class Statements:
         self.conn.executemany("INSERT INTO rel VALUES (?, ?, ?)", rows.relationships)
         self.conn.executemany("INSERT INTO evidence VALUES (?, ?, ?)", rows.evidence)
         self.conn.executemany("INSERT INTO cites VALUES (?, ?)", rows.cites)
-        self.conn.executemany("INSERT OR REPLACE INTO signature VALUES (?, ?, ?)", rows.signatures)
+        self.conn.executemany("INSERT OR REPLACE INTO copy VALUES (?, ?, ?, ?, ?, ?, ?)", rows.copies)
 
-    def add_copy(self, source: str, doc: str) -> None:
-        """A source that is a copy of the notice `doc` (kg.copies)."""
-        self.conn.execute("INSERT OR REPLACE INTO copy VALUES (?, ?)", (source, doc))
+    def add_copy(self, src, place) -> None:
+        """A source (a kg.copies.Source) and its place (kg.copies.Place: the notice it carries)."""
+        info = {f: getattr(src, f) for f in COPY_INFO}
+        self._pending.copies.append((src.source, place.doc, place.similarity, place.first, src.signature,
+                                     json.dumps(src.guard, ensure_ascii=False), json.dumps(info, ensure_ascii=False)))
 
     def add_sources(self, sources: Iterable[tuple[str, int, int, str]]) -> None:
         """(path, size, modification time in ns, document hash) of files read."""
@@ -155,7 +156,7 @@ class Statements:
 
     def remove(self, docs: Iterable[str]) -> None:
         docs = list(docs)
-        for table in (*STATEMENT_TABLES, "cites", "notice", "signature", "copy"):
+        for table in (*STATEMENT_TABLES, "cites", "notice", "copy"):
             self.conn.executemany(f"DELETE FROM {table} WHERE doc = ?", [(d,) for d in docs])
 
     def set_co_cited(self, added: Iterable[str], removed: Iterable[str] = ()) -> None:
@@ -179,13 +180,21 @@ class Statements:
         """document hash → the source its Document row names."""
         return dict(self.conn.execute("SELECT doc, source FROM notice"))
 
-    def copy_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM copy").fetchone()[0]
+    def copies(self) -> dict:
+        """source → (its kg.copies.Source, its kg.copies.Place), for every source of the build."""
+        from kg.copies import Place, Source
 
-    def signatures(self) -> list[tuple[str, bytes, tuple]]:
-        """(notice, its kg.copies signature, its guard) of every notice, in the order added."""
-        return [(doc, sig, tuple(json.loads(guard)))
-                for doc, sig, guard in self.conn.execute("SELECT doc, sig, guard FROM signature ORDER BY rowid")]
+        found = {}
+        for source, doc, sim, first, sig, guard, info in self.conn.execute("SELECT * FROM copy"):
+            *fields, titles = json.loads(guard)
+            found[source] = (Source(source=source, signature=sig, guard=(*fields, tuple(titles)), **json.loads(info)),
+                             Place(doc, sim, bool(first)))
+        return found
+
+    def copies_of(self, docs: Iterable[str]) -> list[str]:
+        """The sources that are copies of these notices (not the source each Document names)."""
+        return [source for d in docs
+                for (source,) in self.conn.execute("SELECT source FROM copy WHERE doc = ? AND NOT first", (d,))]
 
     def notice_count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM notice").fetchone()[0]

@@ -90,3 +90,43 @@ def test_a_person_says_two_copies_are_different_notices(seed_files, tmp_path):
     assert (apart.documents, apart.copies) == (2, 0)
     assert apart.curated == {1: 2}  # took effect in 2 notices
     assert EmbeddedStore(tmp_path / "apart.kg").build_info()["nodes"]["Document"] == 2
+
+
+def test_copies_added_and_removed_in_incremental_builds_give_what_a_full_build_gives(seed_files, tmp_path,
+                                                                                     monkeypatch):
+    """A store of the seeds; then copies of two seeds come (each named before its seed, so
+    one of them names the notice now), one of them goes, and a seed goes while its copies
+    stay: each build is incremental and equals a full build of the same files."""
+    from kg import incremental
+    from tests.test_incremental import assert_same_graph
+
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)  # a few notices: every change is a large share
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for path in seed_files:
+        (folder / path.name).write_bytes(path.read_bytes())
+    db = tmp_path / "store.kg"
+
+    def build_and_compare(copies: int, step: str) -> None:
+        sources = sorted(str(p) for p in folder.iterdir())
+        report = build_store(sources, str(db))
+        assert report.changes is not None, step  # incremental, not rebuilt in full
+        assert report.copies == copies, step
+        full = tmp_path / f"full-{step}.kg"
+        build_store(sources, str(full))
+        assert_same_graph(EmbeddedStore(db), EmbeddedStore(full))
+
+    build_store(sorted(str(p) for p in folder.iterdir()), str(db))
+    forms = {name: FORMS[name] for name in ("gbk", "html", "traditional")}
+    made = {p.name: write_copies(p.read_text(encoding="utf-8-sig"), p.stem, folder, forms) for p in seed_files[:2]}
+    build_and_compare(6, "copies added")
+    first = sorted(made[seed_files[0].name])[0]  # STEM.copy-… sorts before STEM.txt: it names the notice
+    first.unlink()
+    build_and_compare(5, "the copy a notice names removed")
+    (folder / seed_files[1].name).unlink()
+    build_and_compare(4, "a notice's first source removed, its copies kept")
+    _, rows = EmbeddedStore(db).query("MATCH (c:Copy)-[:COPY_OF]->(d:Document) RETURN d.source, count(c)")
+    sources = {p.name: 1 for p in seed_files[2:]}  # the source each notice names → its sources
+    sources[sorted(made[seed_files[0].name])[1].name] = 3  # the next copy; then its seed and one more
+    sources[sorted(made[seed_files[1].name])[0].name] = 3  # its first copy; then the other two
+    assert sorted(map(tuple, rows)) == sorted((f"notices/{name}", n) for name, n in sources.items())

@@ -35,7 +35,8 @@ def test_store_holds_exactly_the_graph(seed_store, records):
 
 
 def test_building_twice_gives_the_same_graph_and_uses_the_cache(tmp_path, seed_files):
-    store = EmbeddedStore(tmp_path / "s.kg")
+    (tmp_path / "Li's notices").mkdir()  # a quote in a path: paths reach LadybugDB's COPY as escaped literals
+    store = EmbeddedStore(tmp_path / "Li's notices" / "s.kg")
     sources = [str(p) for p in seed_files]
     first = build_store(sources, str(store.path))
     before = snapshot(store)

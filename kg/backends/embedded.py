@@ -277,15 +277,17 @@ class EmbeddedStore:
         afresh for each (what LadybugDB holds after a COPY's checkpoint is let go: loading
         the 2 M citations of 100 000 notices in one session filled a 1 GB buffer pool).
         (rows loaded, seconds spent in COPY statements)."""
+        from kg.backends.neo4j_files import cypher_literal
+
         total, seconds = 0, 0.0
         for table, files in _table_files(graph, folder):
             for group in _copy_groups([f for f in files if f.rows]):
-                paths = ", ".join(f"'{f.path}'" for f in group)
+                paths = cypher_literal([str(f.path) for f in group])  # a folder may be named "Li's notices"
                 options = "header=true" + (", parallel=false" if any(f.multiline for f in group) else "")
                 with _writing(path) as conn:
                     start = time.perf_counter()
                     try:
-                        conn.execute(f"COPY {table} FROM [{paths}] ({options})")
+                        conn.execute(f"COPY {table} FROM {paths} ({options})")
                     except RuntimeError as e:
                         hint = (f"; give LadybugDB more memory: KG_BUFFER_POOL={2 * WRITE_BUFFER_POOL} (bytes)"
                                 if "buffer pool is full" in str(e) else "")
