@@ -376,6 +376,85 @@ def stage_incremental(n: int) -> dict:
     return out
 
 
+def copies_corpus(n: int) -> Path:
+    """The 10 % of corpus(n) another site republished (bench/make_corpus.py --copies)."""
+    folder = WORK / f"copies-{n}"
+    if not folder.exists():
+        subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(n), str(corpus(n)), "--copies", "0.1",
+                        "--copies-dir", str(folder)], check=True)
+    return folder
+
+
+def stage_copies(n: int) -> dict:
+    """`kg build --workers 2` of corpus(n) and copies_corpus(n) into a fresh store (whole
+    process), against the copy finding alone on the same files: each file's signature and
+    guard (kg.copies.source_of, on one core, halved for the build's two workers) and every
+    file placed in order (kg.copies.Grouping, in the main process, as the build does);
+    then `kg build` again with 10 more copies of stored notices, incrementally."""
+    import re
+    import shutil
+
+    import copy_forms
+
+    from kg.backends.embedded import EmbeddedStore
+    from kg.build import _read_record
+    from kg.copies import Grouping, source_of
+    from kg.corpus import corpus_of
+    from kg.read import read_source
+
+    kg_exe = Path(sys.executable).with_name("kg")
+    store = WORK / f"store-copies-{n}.kg"
+    more = WORK / f"more-copies-{n}"
+    shutil.rmtree(store, ignore_errors=True)
+    shutil.rmtree(more, ignore_errors=True)
+    folders = [corpus(n), copies_corpus(n)]
+    said = re.compile(r"(\d+) files?, (\d+) notices? \((\d+) cop")
+
+    def build(*folders: Path) -> tuple[float, tuple[int, ...], str]:
+        t = time.perf_counter()
+        done = subprocess.run([str(kg_exe), "build", *map(str, folders), "--db", str(store), "--workers", "2"],
+                              check=True, capture_output=True, text=True)
+        return time.perf_counter() - t, tuple(map(int, said.search(done.stderr).groups())), done.stderr
+
+    full_s, counts, _ = build(*folders)
+    files = [str(p) for folder in folders for p in sorted(folder.iterdir())]
+    names = corpus_of(files, [str(f) for f in folders])
+    cache = str(EmbeddedStore(store).cache_dir)
+    sign_s, sources = 0.0, []
+    for path in files:  # records from the build's cache: what the workers had in hand
+        record, _, text = _read_record(path, names.name(path), cache)
+        t = time.perf_counter()
+        sources.append((record["sha256"], source_of(text, record)))
+        sign_s += time.perf_counter() - t
+    grouping = Grouping()
+    t = time.perf_counter()
+    placed = [grouping.place(doc, src) for doc, src in sources]
+    place_s = time.perf_counter() - t
+    more.mkdir()
+    copied = {int(p.name[5:11]) for p in copies_corpus(n).iterdir()}
+    for i in [i for i in range(n) if i not in copied][:10]:
+        suffix, data = copy_forms.html_page(read_source(str(corpus(n) / f"notice-{i:06d}.txt")).text)
+        (more / f"copy-{i:06d}-html{suffix}").write_bytes(data)
+    more_s, more_counts, more_said = build(*folders, more)
+    shutil.rmtree(more)
+    return {"full_s": full_s, "files": counts[0], "notices": counts[1], "copies": counts[2],
+            "placed_copies": sum(not p.first for p in placed), "sign_s": sign_s, "place_s": place_s,
+            "find_s": sign_s / 2 + place_s, "more_s": more_s, "more_counts": more_counts,
+            "more_incremental": "unchanged; wrote" in more_said}
+
+
+def copies_report(n: int) -> None:
+    c = run_stage("copies", n)
+    share, more_share = c["find_s"] / c["full_s"], c["more_s"] / c["full_s"]
+    print(f"  copies, {c['files']} files ({c['copies']} copies of others, {c['notices']} notices): full build "
+          f"{c['full_s']:.0f} s; finding the copies {c['find_s']:.1f} s = {share:.1%} of it (signatures "
+          f"{c['sign_s']:.1f} s on one core, halved for two workers; placing {c['place_s']:.1f} s) → "
+          f"{verdict('≤ 5 %', share <= 0.05)}")
+    print(f"  10 more copies of stored notices: {'incremental' if c['more_incremental'] else 'FULL'} build "
+          f"{c['more_s']:.1f} s = {more_share:.1%} of the full build → {verdict('≤ 5 %', more_share <= 0.05)}; "
+          f"now {c['more_counts'][1]} notices, {c['more_counts'][2]} copies")
+
+
 RDF_SYNTAXES = ["nt", "turtle", "trig", "jsonld"]  # N-Triples first: the baseline of the others
 
 
@@ -560,7 +639,7 @@ STAGES = {"startup": stage_startup, "extract": stage_extract, "extract_process":
           "graph": stage_graph, "build": stage_build, "admin": stage_admin,
           "queries": stage_queries, "trends": stage_trends, "pictures": stage_pictures,
           "incremental": stage_incremental, "rdf": stage_rdf, "tables": stage_tables, "serve": stage_serve,
-          "exports": stage_exports, "load_plan": stage_load_plan}
+          "exports": stage_exports, "load_plan": stage_load_plan, "copies": stage_copies}
 
 
 def run_stage(name: str, *args) -> dict:
@@ -653,10 +732,12 @@ def verdict(target: str, met: bool) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--only", choices=["rdf", "tables", "serve", "exports"], help="run one part of the report: "
+    parser.add_argument("--only", choices=["rdf", "tables", "serve", "exports", "copies"],
+                        help="run one part of the report: "
                         "rdf (every RDF syntax exported from the store of each size, against N-Triples), tables (CSV, "
                         "SQLite and Parquet tables), serve (kg serve's page latencies), exports (every export format "
-                        "against JSON Lines); each builds a missing store")
+                        "against JSON Lines), copies (a corpus with 10 %% republished: finding the copies against the full build, "
+                        "and 10 more copies added incrementally); each builds a missing store")
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage:
@@ -665,7 +746,8 @@ def main() -> None:
     elif args.only:
         for n in sorted(args.sizes):
             print(f"{n} notices:")
-            {"rdf": rdf_report, "tables": tables_report, "serve": serve_report, "exports": exports_report}[args.only](n)
+            {"rdf": rdf_report, "tables": tables_report, "serve": serve_report, "exports": exports_report,
+             "copies": copies_report}[args.only](n)
     else:
         report(sorted(args.sizes))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -27,14 +28,13 @@ import numpy as np
 # every pair of different notices (351 real, 526 500 with a generated one) under this
 # rule, thresholds 0.50-0.95, 64 and 128 permutations. With the guard, no pair of
 # different notices is grouped at any of them (none the guard lets through reaches even
-# 0.2); without it, 2 233 to 96 392 are. Misses fall with the threshold: at 0.50 and 64
-# permutations 5 of 162 copies are missed (1 dev opening that lost 40 % of its text, 4
-# under another site's title line whose issuer resolves to another key), the fewest
-# measured. Nothing measured bounds the threshold from below: no two different notices
-# of one issuer and one inspection were in the corpus.
-THRESHOLD = 0.5
+# 0.2); without it, 2 233 to 98 937 are. At 0.55 and 128 permutations 1 of 162 copies is
+# missed (a dev opening that lost 40 % of its text), the fewest measured; 64 permutations
+# miss one more by estimation noise. Nothing measured bounds the threshold from below: no
+# two different notices of one issuer and one inspection were in the corpus.
+THRESHOLD = 0.55
 STRICT = 0.98  # where the guards share no evident fact, only nearly the same text is a copy
-NUM_PERM = 64
+NUM_PERM = 128
 SHINGLE = 5  # characters; shorter shingles make unrelated notices' boilerplate overlap
 LSH_SLACK = 0.1  # the LSH is asked at a lower threshold, candidates then checked exactly
 SEED = 1
@@ -91,12 +91,42 @@ def main_text(text: str) -> str:
 
 
 def signature(text: str, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> bytes:
+    """The text's MinHash signature: what datasketch's MinHash (scheme SCHEME, seed SEED)
+    holds after update_batch of shingle_hashes with an identity hashfunc (tested), in one
+    numpy expression instead of its Python loop over every shingle."""
+    a, b = _permutations(num_perm)
+    hv = _fmix32(shingle_hashes(text, shingle).astype(np.uint32).reshape(-1, 1))
+    return (hv * a + b).min(axis=0).astype(np.uint64).tobytes()
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
     from datasketch import MinHash
 
-    m = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME)
-    grams = {text[i:i + shingle] for i in range(max(1, len(text) - shingle + 1))}
-    m.update_batch([g.encode("utf-8") for g in grams])
-    return m.hashvalues.astype(np.uint64).tobytes()
+    return MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, which datasketch applies to each value first."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
+
+
+def shingle_hashes(text: str, shingle: int = SHINGLE) -> np.ndarray:
+    """The 32-bit hashes of the text's `shingle`-character shingles, in numpy: a
+    hash call per shingle (datasketch's SHA-1) cost 9 ms a notice, a third of its build.
+    A polynomial over the code points is enough, as datasketch mixes each value
+    (MurmurHash3's finalizer) before its permutations."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = max(1, len(codes) - shingle + 1)  # a text shorter than a shingle is one shingle
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(min(shingle, len(codes))):
+        h = h * np.uint64(0x100000001B3) + codes[k:k + n]
+    return (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)  # repeats change no minimum: not removed
+
 
 
 def guard(record: dict) -> tuple:
@@ -138,41 +168,64 @@ def similarity(a: bytes, b: bytes) -> float:
 
 
 class CopyIndex:
-    """The notices so far, to find what a new source is a copy of."""
+    """The notices so far, to find what a new source is a copy of.
+
+    Blocked by issuer: a source whose guard places its issuer is compared with every
+    notice of that issuer (all at once, in numpy) and with the LSH's candidates among
+    notices that place none; only a source that places no issuer asks the LSH of every
+    notice. Notices made from one template (a generated corpus; one province's format)
+    are half alike: the LSH alone offered each source a fifth of all notices, so the
+    cost grew with the square of the corpus."""
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, strict: float = STRICT):
         from datasketch import MinHashLSH
 
         self.threshold, self.num_perm, self.strict = threshold, num_perm, strict
-        self.lsh = MinHashLSH(threshold=max(0.05, threshold - LSH_SLACK), num_perm=num_perm)
+        lsh = {"threshold": max(0.05, threshold - LSH_SLACK), "num_perm": num_perm}
+        self.lsh = MinHashLSH(**lsh)  # every notice
+        self.unplaced = MinHashLSH(**lsh)  # notices whose guard places no issuer
+        self.by_issuer: dict[str, tuple[list[str], bytearray]] = {}  # issuer → its notices, their signatures
         self.notices: dict[str, tuple[bytes, tuple, int]] = {}  # doc → (signature, guard, order)
 
     def add(self, doc: str, signature: bytes, guard: tuple) -> None:
         if doc in self.notices:
             return
         self.notices[doc] = (signature, guard, len(self.notices))
-        self.lsh.insert(doc, self._minhash(signature))
-
-    def remove(self, doc: str) -> None:
-        if self.notices.pop(doc, None) is not None:
-            self.lsh.remove(doc)
+        minhash = self._minhash(signature)
+        self.lsh.insert(doc, minhash)
+        if guard[0] is None:
+            self.unplaced.insert(doc, minhash)
+        else:
+            docs, signatures = self.by_issuer.setdefault(guard[0], ([], bytearray()))
+            docs.append(doc)
+            signatures += signature
 
     def find(self, signature: bytes, guard: tuple, apart=lambda doc: False) -> tuple[str, float] | None:
         """(the notice this is a copy of, estimated similarity), or None for a notice of
         its own: the most similar compatible notice, the earliest on a tie. `apart(doc)`:
         a person said they are different notices."""
         best = None
-        for doc in self.lsh.query(self._minhash(signature)):
-            other, other_guard, order = self.notices[doc]
+        for doc, sim in self._candidates(signature, guard):
+            other_guard, order = self.notices[doc][1:]
             same = agreeing(guard, other_guard)
-            if same is None or apart(doc):
-                continue
-            sim = similarity(signature, other)
-            if sim < (self.threshold if same else max(self.threshold, self.strict)):
+            if same is None or apart(doc) or sim < (self.threshold if same else max(self.threshold, self.strict)):
                 continue
             if best is None or (-sim, order) < (-best[1], best[2]):
                 best = (doc, sim, order)
         return (best[0], best[1]) if best else None
+
+    def _candidates(self, signature: bytes, guard: tuple):
+        """(notice, estimated similarity) of the notices that may be what this is a copy of."""
+        minhash = self._minhash(signature)
+        offered = self.lsh.query(minhash) if guard[0] is None else self.unplaced.query(minhash)
+        for doc in offered:
+            yield doc, similarity(signature, self.notices[doc][0])
+        if guard[0] is not None and guard[0] in self.by_issuer:
+            docs, signatures = self.by_issuer[guard[0]]
+            same = np.frombuffer(signatures, np.uint64).reshape(len(docs), -1) == np.frombuffer(signature, np.uint64)
+            sims = same.mean(axis=1)
+            for i in np.flatnonzero(sims >= self.threshold).tolist():
+                yield docs[i], float(sims[i])
 
     def _minhash(self, signature: bytes):
         from datasketch import LeanMinHash

@@ -36,6 +36,42 @@ def test_seeds_and_their_copies_count_as_the_seeds(seed_store, seed_files, tmp_p
     assert got == want
 
 
+def test_signatures_are_datasketchs_minhash(seed_files):
+    """kg.copies.signature computes in numpy what datasketch's MinHash holds for the same
+    shingle hashes: the LSH index and the threshold measured with it apply."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from kg.copies import NUM_PERM, SCHEME, SEED, main_text, shingle_hashes, signature
+    from kg.read import read_source
+
+    for path in seed_files:
+        text = main_text(read_source(str(path)).text)
+        for part in (text, text[:3], ""):  # a whole notice, a text shorter than a shingle, none
+            m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, hashfunc=lambda value: value)
+            m.update_batch(shingle_hashes(part).tolist())
+            assert signature(part) == m.hashvalues.astype(np.uint64).tobytes()
+
+
+def test_every_republished_form_states_the_guard_of_its_notice(seed_files, tmp_path):
+    """Another site's page, encoding, script, furniture or title line above the text changes
+    no fact of the guard (issuer, team, dates, titles cited) of any real notice: a copy is
+    never kept apart by how it was read. (A missing paragraph may lose facts, which the
+    guard allows.)"""
+    from kg.copies import guard
+    from kg.extract import extract
+    from kg.read import read_source
+    from tests.conftest import REPO
+
+    dev = sorted((REPO.parent / "shared" / "corpus" / "dev").glob("*.txt"))
+    forms = {name: form for name, form in FORMS.items() if name != "missing_paragraph"}
+    for path in [*seed_files, *dev]:
+        doc = read_source(str(path))
+        want = guard(extract(doc))
+        for copy in write_copies(doc.text, path.stem, tmp_path, forms):
+            assert guard(extract(read_source(str(copy)))) == want, copy.name
+
+
 def _unordered(rows: list[dict]) -> list[dict]:
     """Trend rows with their lists sorted: ties among themes or regulations may come in any order."""
     return [{k: sorted(v, key=repr) if isinstance(v, list) else v for k, v in row.items()} for row in rows]

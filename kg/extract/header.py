@@ -30,8 +30,20 @@ def _labels() -> tuple[re.Pattern, re.Pattern]:
     return published, other
 
 
+# A title that names who writes, or says 关于 what: a page's section label or a reposting
+# site's own line above the title (通知公告, 【转载】巡察整改情况通报) names neither.
+NAMES_SOMEONE = re.compile(r"关于|党组|党委|党工委|委员会|[省市县区州旗]委|政府|[局厅办院署部]|集团|公司|联合会|妇联|工会|"
+                           r"团委|协会|大学|学院|学校|医院|银行|中心")
+
+
 def title(ctx: Context) -> dict | None:
-    """The title line among the header lines (joined with its second half if broken)."""
+    """The title line among the header lines (joined with its second half if broken): the
+    first that names someone, else the first at all."""
+    found = list(_titles(ctx))
+    return next((fact for fact in found if NAMES_SOMEONE.search(fact["value"])), found[0] if found else None)
+
+
+def _titles(ctx: Context):
     lines = ctx.header_lines or ctx.lines[:1]
     for i, line in enumerate(lines):
         t = line.text
@@ -45,13 +57,13 @@ def title(ctx: Context) -> dict | None:
             # 沧源…党组关于第十四届 / 县委机动巡察整改进展情况的通报
             if following and not TITLE_WORDS.search(t) and TITLE_WORDS.search(following.text) \
                     and len(t) + len(following.text) <= 90 and "," not in following.text:
-                return ctx.fact(line.start, following.end, "title.two_lines", value=t + following.text)
+                yield ctx.fact(line.start, following.end, "title.two_lines", value=t + following.text)
             # 中共上海市闵行区委员会 / 关于十二届市委第二轮巡视…的通报
-            if i > 0 and t.startswith("关于") and _is_name_line(lines[i - 1].text):
+            elif i > 0 and t.startswith("关于") and _is_name_line(lines[i - 1].text):
                 prev = lines[i - 1]
-                return ctx.fact(prev.start, end, "title.two_lines", value=prev.text + t)
-            return ctx.fact(line.start, end, "title.header_line", value=t)
-    return None
+                yield ctx.fact(prev.start, end, "title.two_lines", value=prev.text + t)
+            else:
+                yield ctx.fact(line.start, end, "title.header_line", value=t)
 
 
 def _lone_date(ctx: Context, start: int, end: int):
