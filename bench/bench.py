@@ -212,7 +212,7 @@ def stage_build(n: int) -> dict:
     return {"docs": report.documents, "build_seconds": build_s, "graph_seconds": report.seconds["graph"],
             "rows": rows, "load_seconds": report.seconds["write"], "load_rows_per_s": rows / report.seconds["write"],
             "copy_rows_per_s": rows / report.info["copy_seconds"], "peak_mb": peak_mb(), "worker_peak_mb": workers_mb,
-            "tree_peak_mb": tree.peak_mb}
+            "tree_peak_mb": tree.peak_mb, "sizes": store_sizes(db, corpus(n))}
 
 
 def stage_admin(n: int) -> dict:
@@ -376,6 +376,29 @@ def stage_incremental(n: int) -> dict:
     return out
 
 
+def disk_mb(path: Path) -> float:
+    """What a file or folder takes on disk (blocks, as du counts them)."""
+    paths = [path] if path.is_file() else [Path(root) / f for root, _, files in os.walk(path) for f in files]
+    return sum(p.lstat().st_blocks * 512 for p in paths) / 1e6
+
+
+def store_sizes(store: Path, *corpus_folders: Path) -> dict:
+    """The store's parts on disk against the corpus it was built from (MB)."""
+    from kg.backends.embedded import EmbeddedStore
+    from kg.statements import FILE
+
+    s = EmbeddedStore(store)
+    return {"database": disk_mb(s.current.resolve()), "statements": disk_mb(store / FILE),
+            "cache": disk_mb(s.cache_dir), "store": disk_mb(store),
+            "corpus": sum(disk_mb(folder) for folder in corpus_folders)}
+
+
+def sizes_line(sizes: dict) -> str:
+    return (f"store {sizes['store']:.0f} MB on disk = {sizes['store'] / sizes['corpus']:.1f} × the corpus "
+            f"({sizes['corpus']:.0f} MB): database {sizes['database']:.0f}, statements {sizes['statements']:.0f}, "
+            f"extraction cache {sizes['cache']:.0f} MB")
+
+
 def copies_corpus(n: int) -> Path:
     """The 10 % of corpus(n) another site republished (bench/make_corpus.py --copies)."""
     folder = WORK / f"copies-{n}"
@@ -417,6 +440,7 @@ def stage_copies(n: int) -> dict:
         return time.perf_counter() - t, tuple(map(int, said.search(done.stderr).groups())), done.stderr
 
     full_s, counts, _ = build(*folders)
+    sizes = store_sizes(store, *folders)
     files = [str(p) for folder in folders for p in sorted(folder.iterdir())]
     names = corpus_of(files, [str(f) for f in folders])
     cache = str(EmbeddedStore(store).cache_dir)
@@ -440,7 +464,7 @@ def stage_copies(n: int) -> dict:
     return {"full_s": full_s, "files": counts[0], "notices": counts[1], "copies": counts[2],
             "placed_copies": sum(not p.first for p in placed), "sign_s": sign_s, "place_s": place_s,
             "find_s": sign_s / 2 + place_s, "more_s": more_s, "more_counts": more_counts,
-            "more_incremental": "unchanged; wrote" in more_said}
+            "more_incremental": "unchanged; wrote" in more_said, "sizes": sizes}
 
 
 def copies_report(n: int) -> None:
@@ -453,6 +477,7 @@ def copies_report(n: int) -> None:
     print(f"  10 more copies of stored notices: {'incremental' if c['more_incremental'] else 'FULL'} build "
           f"{c['more_s']:.1f} s = {more_share:.1%} of the full build → {verdict('≤ 5 %', more_share <= 0.05)}; "
           f"now {c['more_counts'][1]} notices, {c['more_counts'][2]} copies")
+    print(f"  {sizes_line(c['sizes'])}")
 
 
 RDF_SYNTAXES = ["nt", "turtle", "trig", "jsonld"]  # N-Triples first: the baseline of the others
@@ -684,6 +709,7 @@ def report(sizes: list[int]) -> None:
               f"{b['load_rows_per_s'] / b['copy_rows_per_s']:>7.0%} {a['rows_per_s']:>13.0f} "
               f"{slowest[0] + f' {slowest[1] * 1000:.0f} ms':>28}")
         print("         queries: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in q["latency_s"].items()))
+        print(f"         {sizes_line(b['sizes'])}")
         tr = run_stage("trends", n)
         print(f"         kg trends --by year (whole process): {tr['seconds']:.2f} s")
         pic = run_stage("pictures", n)

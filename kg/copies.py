@@ -5,8 +5,8 @@ A copy is recognised by its main text: the notice from its first sentence (the p
 header lines dropped, kg.extract.context) to its last line before the source and editor
 lines sites append, in the simplified half-width view (kg.normalize), without
 whitespace or punctuation. Its character shingles give a MinHash signature (made in the
-worker); the main process asks an LSH index of the notices so far for candidates and
-takes the first notice whose estimated Jaccard reaches THRESHOLD and whose guard agrees.
+worker); the main process judges it against the notices so far (CopyIndex) and takes
+the most similar notice whose estimated Jaccard reaches THRESHOLD and whose guard agrees.
 The guard is what the record says about who published and which inspection: notices
 made from one template (other organizations, other dates) read alike but are different
 notices, so a known difference there always keeps them apart.
@@ -36,7 +36,6 @@ THRESHOLD = 0.55
 STRICT = 0.98  # where the guards share no evident fact, only nearly the same text is a copy
 NUM_PERM = 128
 SHINGLE = 5  # characters; shorter shingles make unrelated notices' boilerplate overlap
-LSH_SLACK = 0.1  # the LSH is asked at a lower threshold, candidates then checked exactly
 SEED = 1
 SCHEME = "affine32"  # datasketch 2's default, named: signatures kept in a store must stay comparable
 # The guard: the issuer placed in a division (a full identity), the issuer as written when
@@ -170,67 +169,87 @@ def similarity(a: bytes, b: bytes) -> float:
 class CopyIndex:
     """The notices so far, to find what a new source is a copy of.
 
-    Blocked by issuer: a source whose guard places its issuer is compared with every
-    notice of that issuer (all at once, in numpy) and with the LSH's candidates among
-    notices that place none; only a source that places no issuer asks the LSH of every
-    notice. Notices made from one template (a generated corpus; one province's format)
-    are half alike: the LSH alone offered each source a fifth of all notices, so the
-    cost grew with the square of the corpus."""
+    Blocked by issuer, judged in numpy: a source whose guard places its issuer is judged
+    against the notices of that issuer and those that place none, a source that places
+    none against every notice; the guard's facts first (as codes, all at once), the
+    signatures of the notices it lets through next, and the titles cited of those
+    similar enough, one by one. An LSH index (datasketch's) offered candidates by text
+    alone: notices made from one template (a generated corpus; one province's format)
+    are half alike, so it offered each source thousands, which the guard then turned
+    away one by one, and the cost grew with the square of the corpus."""
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, strict: float = STRICT):
-        from datasketch import MinHashLSH
-
         self.threshold, self.num_perm, self.strict = threshold, num_perm, strict
-        lsh = {"threshold": max(0.05, threshold - LSH_SLACK), "num_perm": num_perm}
-        self.lsh = MinHashLSH(**lsh)  # every notice
-        self.unplaced = MinHashLSH(**lsh)  # notices whose guard places no issuer
-        self.by_issuer: dict[str, tuple[list[str], bytearray]] = {}  # issuer → its notices, their signatures
-        self.notices: dict[str, tuple[bytes, tuple, int]] = {}  # doc → (signature, guard, order)
+        self.unplaced: list[int] = []  # notices whose guard places no issuer
+        self.by_issuer: dict[str, list[int]] = {}  # placed issuer → its notices
+        self.docs: list[str] = []  # notice number → notice; numbered in the order added
+        self.numbers: dict[str, int] = {}
+        self._titles: list[frozenset] = []
+        self._codes: dict[object, int] = {}  # a guard fact → its code (-1: not stated)
+        self._facts = np.empty((0, len(GUARD_FIELDS)), dtype=np.int64)
+        self._signatures = np.empty((0, num_perm), dtype=np.uint64)
 
     def add(self, doc: str, signature: bytes, guard: tuple) -> None:
-        if doc in self.notices:
+        if doc in self.numbers:
             return
-        self.notices[doc] = (signature, guard, len(self.notices))
-        minhash = self._minhash(signature)
-        self.lsh.insert(doc, minhash)
+        number = self.numbers[doc] = len(self.docs)
+        self.docs.append(doc)
+        self._titles.append(frozenset(guard[-1]))
+        self._facts = _append(self._facts, number, self._coded(guard))
+        self._signatures = _append(self._signatures, number, np.frombuffer(signature, np.uint64))
         if guard[0] is None:
-            self.unplaced.insert(doc, minhash)
+            self.unplaced.append(number)
         else:
-            docs, signatures = self.by_issuer.setdefault(guard[0], ([], bytearray()))
-            docs.append(doc)
-            signatures += signature
+            self.by_issuer.setdefault(guard[0], []).append(number)
 
     def find(self, signature: bytes, guard: tuple, apart=lambda doc: False) -> tuple[str, float] | None:
         """(the notice this is a copy of, estimated similarity), or None for a notice of
-        its own: the most similar compatible notice, the earliest on a tie. `apart(doc)`:
-        a person said they are different notices."""
+        its own: the most similar notice the guard allows (kg.copies.agreeing), the
+        earliest on a tie. `apart(doc)`: a person said they are different notices."""
+        if guard[0] is None:  # it may copy any notice
+            numbers, theirs = np.arange(len(self.docs)), self._facts[:len(self.docs)]
+        else:
+            numbers = np.array(self.by_issuer.get(guard[0], []) + self.unplaced, dtype=np.int64)
+            theirs = self._facts[numbers]
+        if not len(numbers):
+            return None
+        mine = self._coded(guard, add=False)
+        stated = (theirs >= 0) & (mine != -1)
+        allowed = ~(stated & (theirs != mine)).any(axis=1)  # no fact both state differs
+        numbers, evident = numbers[allowed], (stated[allowed] & np.array(EVIDENT)).any(axis=1)
+        sims = (self._signatures[numbers] == np.frombuffer(signature, np.uint64)).mean(axis=1)
+        enough = sims >= np.where(evident, self.threshold, max(self.threshold, self.strict))
+        cited = frozenset(guard[-1])
         best = None
-        for doc, sim in self._candidates(signature, guard):
-            other_guard, order = self.notices[doc][1:]
-            same = agreeing(guard, other_guard)
-            if same is None or apart(doc) or sim < (self.threshold if same else max(self.threshold, self.strict)):
-                continue
-            if best is None or (-sim, order) < (-best[1], best[2]):
-                best = (doc, sim, order)
-        return (best[0], best[1]) if best else None
+        for number, sim in sorted(zip(numbers[enough].tolist(), sims[enough].tolist()), key=lambda c: (-c[1], c[0])):
+            titles = self._titles[number]
+            if (cited - titles and titles - cited) or apart(self.docs[number]):
+                continue  # each cites a title the other does not: two notices
+            best = (self.docs[number], sim)
+            break
+        return best
 
-    def _candidates(self, signature: bytes, guard: tuple):
-        """(notice, estimated similarity) of the notices that may be what this is a copy of."""
-        minhash = self._minhash(signature)
-        offered = self.lsh.query(minhash) if guard[0] is None else self.unplaced.query(minhash)
-        for doc in offered:
-            yield doc, similarity(signature, self.notices[doc][0])
-        if guard[0] is not None and guard[0] in self.by_issuer:
-            docs, signatures = self.by_issuer[guard[0]]
-            same = np.frombuffer(signatures, np.uint64).reshape(len(docs), -1) == np.frombuffer(signature, np.uint64)
-            sims = same.mean(axis=1)
-            for i in np.flatnonzero(sims >= self.threshold).tolist():
-                yield docs[i], float(sims[i])
+    def _coded(self, guard: tuple, add: bool = True) -> np.ndarray:
+        codes = []
+        for fact in guard[:len(GUARD_FIELDS)]:
+            if fact is None:
+                codes.append(-1)
+            elif add:
+                codes.append(self._codes.setdefault(fact, len(self._codes)))
+            else:
+                codes.append(self._codes.get(fact, -2))  # a fact no notice states: differs from each
+        return np.array(codes, dtype=np.int64)
 
-    def _minhash(self, signature: bytes):
-        from datasketch import LeanMinHash
 
-        return LeanMinHash(seed=SEED, hashvalues=np.frombuffer(signature, np.uint64), scheme=SCHEME)
+
+def _append(rows: np.ndarray, number: int, row: np.ndarray) -> np.ndarray:
+    """rows with `row` at `number`, grown by doubling (rows past the last added are unused)."""
+    if number >= len(rows):
+        grown = np.empty((max(16, 2 * len(rows)), rows.shape[1]), dtype=rows.dtype)
+        grown[:len(rows)] = rows
+        rows = grown
+    rows[number] = row
+    return rows
 
 
 def percent(sim: float) -> int:
