@@ -151,7 +151,7 @@ def test_theme_precision(records, ranked, name):
     labels = _subset(name)
     matched = _match(records, labels)
     rank = {t.term: i for i, t in enumerate(ranked)}
-    hits = shown = 0
+    hits = shown = with_theme = 0
     misses = []
     for i, label in enumerate(labels):
         if i not in matched:
@@ -160,10 +160,11 @@ def test_theme_precision(records, ranked, name):
         alternatives = [a for t in label["themes"] for a in t.split("|")]
         mine = sorted((t for t in terms_of(records[notice]["problems"][j - 1]["text"]) if t in rank), key=rank.get)[:3]
         good = [t for t in mine if _matches(t, alternatives)]
-        hits, shown = hits + len(good), shown + len(mine)
+        hits, shown, with_theme = hits + len(good), shown + len(mine), with_theme + bool(mine)
         misses += [t for t in mine if t not in good]
     precision = hits / shown
-    print(f"{name} themes: per-problem top-3 precision {hits}/{shown} = {precision:.1%}; not labelled: {misses}")
+    print(f"{name} themes: per-problem top-3 precision {hits}/{shown} = {precision:.1%}, problems with a theme "
+          f"{with_theme}/{len(matched)}; not labelled: {misses}")
     assert precision >= THEME_BAR
 
 
@@ -174,3 +175,16 @@ def test_corpus_top_themes(ranked):
     print(f"themes: corpus top-30 precision {top_precision:.1%}; top 30: {top}")
     assert top_precision >= THEME_BAR
     assert not {"工作", "会议", "干部", "规范", "服务", "党建", "阵地", "工会", "监管", "党组"} & {t.term for t in ranked}
+
+
+def test_sanchong_yida_is_rare_here_not_misranked(records, ranked):
+    """三重一大 is outside the top 30 because these notices raise it once: one problem of one
+    organization (seed 002), while measures answering other problems name it (seed 003's
+    《…“三重一大”事项实施办法》 for 议事规则执行不规范). The rest of the text uses it as much, so
+    its keyness is below zero and it ranks after the distinctive terms, kept as a domain term."""
+    theme = next(t for t in ranked if t.term == "三重一大")
+    assert (len(theme.problems), len(theme.organizations)) == (1, 1)
+    elsewhere = [m["text"] for r in records.values() for p in r["problems"] if "三重一大" not in p["text"]
+                 for m in p["measures"] if "三重一大" in m["text"]]
+    assert len(elsewhere) >= 2
+    assert theme.keyness < 0 and [t.term for t in ranked].index("三重一大") >= 30

@@ -165,3 +165,27 @@ def test_a_restatement_under_a_problem_is_a_measure(tmp_path, records):
     assert [p["text"] for p in problems] == [p["text"] for p in records["000"]["problems"]]
     assert problems[0]["measures"][0]["text"].startswith("针对贯彻落实第一议题不到位的问题,建立“第一议题”制度落实台账")
     assert all(len(p["measures"]) == 1 for p in problems)
+
+
+def test_quoted_group_over_its_problems(tmp_path, records):
+    """seed 002's groups as (一)关于“X”问题的整改情况 over their 1. 2. …: still groups, since what
+    is under them states problems (when it states measures, seed 001, it is one problem)."""
+    text = re.sub(r"(?m)^(\([一二三四五六七八九十]+\))反馈问题:(.+?)。?$", r"\1关于“\2”问题的整改情况", _seed_text("002"))
+    problems = _problems(tmp_path, text)
+    assert [p["text"] for p in problems] == [p["text"] for p in records["002"]["problems"]]
+    assert problems[-1]["heading"] == "关于“选人用人问题解决不畅”问题的整改情况"
+
+
+def test_problem_written_as_fields(tmp_path, records):
+    """seed 002's problems with evidence as fields: 5.X (1)问题描述:<evidence> (2)整改措施:<what
+    was done>. X is the problem, answered by the 整改措施; its description is neither."""
+    text = re.sub(r"(?m)^(\d+\.)([^。\n]+)。(.+)\n整改情况:(.*)$", r"\1\2\n(1)问题描述:\3\n(2)整改措施:\4", _seed_text("002"))
+    problems = _problems(tmp_path, text)
+    before = records["002"]["problems"]
+    assert len(problems) == len(before) == 38
+    fields = [p for p in problems if p["rule"] == "problems.heading_with_measures"]
+    assert len(fields) == sum("。" in b["text"].rstrip("。") for b in before)  # those with evidence
+    for p in fields:
+        old = next(b for b in before if b["number"] == p["number"])
+        assert old["text"].startswith(p["text"] + "。")
+        assert [m["text"] for m in p["measures"]] == [old["measures"][0]["text"]]

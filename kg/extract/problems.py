@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from kg.extract import framework
 from kg.extract.context import Context
 from kg.extract.dates import find_dates, resolve_sequence
-from kg.extract.layout import CN, Heading, Line, cn_number
+from kg.extract.layout import CN, Heading, Line, cn_number, heading_of
 
 PROBLEM_SECTION = re.compile(r"反馈.{0,8}(问题|意见).{0,10}整改|问题.{0,6}整改(落实)?(进展)?情况")
 QUOTED_PROBLEM = re.compile(r"关于[“\"](?P<text>.+?)[”\"](?:等)?(?:方面的?)?问题的?整改(?:落实)?(?:进展)?情况")
@@ -39,7 +39,7 @@ ABOUT = re.compile(r"""(?P<lead>关于|针对)
     (?:(?:[省市区县]委)?巡[视察]组?(?:反馈|指出|发现)的?)?  # 针对巡察指出的…问题: the problem is what follows
     (?:(?P<q>[“"])(?P<quoted>.{2,300}?)[”"](?=(?:等)?(?:方面)?(?:存在)?的?问题)|(?P<text>.{2,200}?))
     (?:等)?(?:方面)?(?:存在)?的?问题
-    (?=$|[。,;:]|的?整改(?:落实)?(?:进展)?情况|方面)""", re.X)
+    (?=$|[。,;:]|的?整改(?:落实)?(?:进展)?(?:情况|$)|方面)""", re.X)
 ASPECT = re.compile(r"(?P<text>.{2,80}?)方面(?:存在)?(?:的?问题)?[:。]?$")  # ……方面: the group of problems
 MEASURE_LABEL = r"(?:整改(?:情况|措施|举措|进展|进度|结果|成效|落实情况)|完成情况|进展情况|落实情况)\s*[:]"
 MEASURE_PREFIX = re.compile(rf"{MEASURE_LABEL}\s*")  # used with match(): at a line's start
@@ -79,15 +79,18 @@ REMEDY = re.compile(rf"""^(?:[{CN}]是)?(?:切实|着力|坚决|全面|持续|�
     (?:解决|整治|纠治|纠正|查处|清理|治理|整顿|防止|杜绝|遏制|严禁|避免|防范|减少|补齐|补强|弥补|破解|堵塞|堵住|查找
        |克服|消除|根治|扭转|化解|整改|针对|填补)""", re.X)
 # A heading that tells a problem solved: “四风”问题得到有力纠治, 短板逐步补齐.
-RESOLVED = re.compile(r"(?:问题|现象|短板|弱项|不足|差距)[^,。;]{0,6}?(?:得到|得以|逐步|有效|明显|初步|全面|彻底|已经?)"
-                      r"[^,。;]{0,4}?(?:解决|整改|纠正|纠治|遏制|改善|扭转|弥补|补齐|破解|改进|整治)")
+RESOLVED = re.compile(r"(?:问题|现象|短板|弱项|不足|差距|漏洞)[^,。;]{1,8}?"
+                      r"(?:解决|整改|纠正|纠治|遏制|改善|扭转|弥补|补齐|破解|改进|整治|消除|堵塞)")
+# Verbs that take a shortcoming as their object (查找不足, 正视问题, 补齐短板): no problem stated.
+TAKES_SHORTCOMING = re.compile(r"查找|正视|直面|找准|找出|查摆|剖析|深挖|补齐|补足|补强|弥补|破解|解决|克服|消除|堵塞|扭转"
+                               r"|纠正|纠治|查处|针对|聚焦|对照|防范|防止|杜绝|避免")
 # A heading that states what was done: 加强组织领导, 健全制度, 以…为抓手.
 MEASURE_START = re.compile(rf"""^(?:[{CN}]是)?(?:坚持|加强|强化|提高|提升|压实|压紧|健全|完善|建立|制定|修订|开展|组织|严格
     |深化|推进|推动|规范|优化|抓实|抓好|抓牢|狠抓|扎实|切实|深入|持续|全面|着力|注重|突出|筑牢|夯实|做好|做实|做细|增强|树立
     |召开|印发|明确|细化|统筹|凝聚|迅速|坚决|围绕|对照|结合|构建|创新|加大|加快|督促|认真|积极|主动|及时|立足|紧扣|专题|集中
     |全力|大力|用好|建好|管好|实行|实施|完成|已|通过|按照|根据|以|把|将|对|由|聚焦|落实|贯彻|学习|激发|助推|发挥|巩固|继续
     |进一步|铸牢|牢固|经常性|拓展|打造|探索|引导|建强|守牢|畅通|丰富|精简|压减|清退|收回|追缴|整合|调整|配齐|配强|选派|补充
-    |广泛|推行|落细|压茬|倒排|逐项|逐一|梳理|排查|自查|摸排)""", re.X)
+    |广泛|推行|落细|压茬|倒排|逐项|逐一|梳理|排查|自查|摸排|举一反三|标本兼治|立行立改|建章立制|边查边改|即知即改)""", re.X)
 
 # A sentence after a problem's that states what was done: 一是…, (1)…, 建立…
 MEASURE_AFTER = re.compile(rf"""(?:[{CN}]是|\(?[{CN}\d]{{1,2}}\)|[①-⑳]|(?:已|先后|及时|立即|迅速)?
@@ -108,10 +111,14 @@ PROBLEM, GROUP, MEASURE = "problem", "group", "measure"
 
 def states_shortcoming(text: str) -> bool:
     """Whether a heading's words name a shortcoming (and do not set out to remedy one:
-    解决…问题有差距 states one, 着力解决…问题 does not)."""
+    解决…问题有差距 states one, 着力解决…问题 and 坚持问题导向,查找不足 do not)."""
     if REMEDY.match(text) and not _ends_with_shortcoming(text):
         return False
-    return bool(SHORTCOMING.search(text))
+    for m in SHORTCOMING.finditer(text):
+        clause = max(text.rfind(c, 0, m.start()) for c in ",。;:") + 1
+        if not TAKES_SHORTCOMING.search(text, max(clause, m.start() - 4), m.start()):
+            return True  # not the object of 查找, 正视问题, 防止 … (解决…问题有差距 states one)
+    return False
 
 
 def _ends_with_shortcoming(text: str) -> bool:
@@ -150,10 +157,12 @@ def kind_of(h: Heading) -> str | None:
     text = h.text
     if h.label.startswith("问题") or PROBLEM_LABEL.match(h.label) or PROBLEM_LABEL.match(text) or QUOTED_PROBLEM.match(text):
         return PROBLEM
+    if MEASURE_PREFIX.match(text):
+        return MEASURE  # (2)整改措施:…
     if _about(text):
         return PROBLEM
     title = h.title
-    if REMEDY.match(title) and not _ends_with_shortcoming(title) or RESOLVED.search(title):
+    if (REMEDY.match(title) or RESOLVED.search(title)) and not _ends_with_shortcoming(title):
         return MEASURE
     if states_shortcoming(title):
         return PROBLEM
@@ -262,7 +271,7 @@ def _outline_problems(ctx: Context) -> list[dict]:
     out: list[dict] = []
     last = ctx.lines[-1] if ctx.lines else None
 
-    def problem(node: Node, ancestors: list[Node], rule: str, under_are_measures: bool) -> None:
+    def problem(node: Node, ancestors: list[Node], rule: str, under_are_measures: bool, details=()) -> None:
         h = node.heading
         start, end, rest = _statement(h)
         if rule == "problems.quoted_heading_cut":
@@ -276,18 +285,31 @@ def _outline_problems(ctx: Context) -> list[dict]:
         if inline:
             measures.append(inline)
         numbered_under = {id(n.heading.line) for n in _descendants(node)}
+        skipped = {id(line) for d in details for line in lines[d.index : d.end]}
         for line in lines[node.index + 1 : node.end]:
+            if id(line) in skipped:
+                continue
             if id(line) in numbered_under and under_are_measures:
                 measures.append(_strip_measure(ctx, line, "problems.measure_subheading"))
             elif id(line) not in numbered_under:
                 measures.append(_strip_measure(ctx, line, "problems.measure_paragraph"))
         p["measures"] = [m for m in measures if m["text"].strip()]  # 整改情况: alone on its line
+        p["_parent"] = parent_of.get(id(node))
         out.append(p)
+
+    def _lines_as_measures(node: Node) -> list[dict]:
+        found = [_strip_measure(ctx, line, "problems.measure_subheading") for line in lines[node.index : node.end]]
+        return [m for m in found if m["text"].strip()]
 
     def walk(node: Node, ancestors: list[Node], in_problems: bool) -> None:
         h = node.heading
         if QUOTED_PROBLEM.match(h.text):
-            problem(node, ancestors, "problems.quoted_heading", True)
+            kinds = [kind_of(c.heading) for c in node.children]
+            if kinds.count(PROBLEM) <= kinds.count(MEASURE):  # else a group: 关于“…”问题的整改情况 > 1.关于…的问题
+                problem(node, ancestors, "problems.quoted_heading", True)
+                return
+            for child in node.children:
+                walk(child, [*ancestors, node], True)
             return
         if last is not None and h.line is last and QUOTED_CUT.match(h.text) and not node.children:
             problem(node, ancestors, "problems.quoted_heading_cut", True)
@@ -310,17 +332,35 @@ def _outline_problems(ctx: Context) -> list[dict]:
             # the problem's words, then what was done (1.关于…的问题 (1)加强… (2)健全…)
             problem(node, ancestors, "problems.heading_with_measures", True)
             return
+        details = [c for c, k in zip(node.children, kinds) if k == PROBLEM and PROBLEM_LABEL.match(c.heading.text)]
+        if kind == PROBLEM and len(details) == 1 == kinds.count(PROBLEM) and MEASURE in kinds and not details[0].children:
+            # 2.<the problem> (1)问题描述:<its detail> (2)整改措施:… (3)整改进展:…: a problem's fields
+            problem(node, ancestors, "problems.heading_with_measures", True, details)
+            return
         if kind not in (PROBLEM, GROUP) and all(k == MEASURE for k in kinds):
             return  # a list of what was done: no problem stated
         below = ancestors if section else [*ancestors, node]  # a section's title is no heading of its problems
         for child, child_kind in zip(node.children, kinds):
             if child_kind == MEASURE and not child.children and PROBLEM in kinds:
-                continue  # among problems, a line of what was done (举一反三,建立长效机制)
+                # among problems, what was done: the problem before it answered ((1)问题:… (2)整改措施:…)
+                if out and out[-1]["_parent"] is node:
+                    out[-1]["measures"] += _lines_as_measures(child)
+                continue
             walk(child, below, True)
 
-    for root in outline(ctx):
+    roots = outline(ctx)
+    parent_of = {id(child): node for node in _descendants_of(roots) for child in node.children}
+    for root in roots:
         walk(root, [], False)
+    for p in out:
+        del p["_parent"]
     return out
+
+
+def _descendants_of(roots: list[Node]):
+    for root in roots:
+        yield root
+        yield from _descendants(root)
 
 
 def _descendants(node: Node):
@@ -370,8 +410,13 @@ def _inline_measure(ctx: Context, start: int, end: int) -> dict | None:
 
 
 def _strip_measure(ctx: Context, line: Line, rule: str) -> dict:
+    """A line of what was done, without its label: 整改情况:… → …, (2)整改措施:… → …"""
     m = MEASURE_PREFIX.match(line.text)
     start = line.start + (m.end() if m else 0)
+    h = None if m else heading_of(line)
+    if h is not None:
+        m = MEASURE_PREFIX.match(ctx.norm, h.body_start, line.end)
+        start = m.end() if m else start
     return ctx.fact(start, line.end, rule, text=ctx.norm[start : line.end])
 
 
