@@ -116,8 +116,9 @@ def states_shortcoming(text: str) -> bool:
         return False
     for m in SHORTCOMING.finditer(text):
         clause = max(text.rfind(c, 0, m.start()) for c in ",。;:") + 1
-        if not TAKES_SHORTCOMING.search(text, max(clause, m.start() - 4), m.start()):
-            return True  # not the object of 查找, 正视问题, 防止 … (解决…问题有差距 states one)
+        if not TAKES_SHORTCOMING.search(text, max(clause, m.start() - 4), m.start()) \
+                and not (m.start() > clause and text[m.start() - 1] in "查找补堵破防纠"):
+            return True  # not the object of 查找, 正视问题, 防止, 查 … (解决…问题有差距 states one)
     return False
 
 
@@ -323,7 +324,10 @@ def _outline_problems(ctx: Context) -> list[dict]:
                 walk(child, above, False)
             return
         if not node.children:
-            if not section:
+            # a group with nothing under it (an area named, 在党的政治建设方面; an opening cut
+            # after 一、…方面) states no problem
+            empty_group = kind == GROUP or ASPECT.fullmatch(h.title) and node.end == node.index + 1
+            if not (section or empty_group):
                 problem(node, ancestors, "problems.outline_leaf", False)
             return
         kinds = [kind_of(c.heading) for c in node.children]
