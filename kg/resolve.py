@@ -152,7 +152,7 @@ def fragment(r: dict) -> Graph:
     for i, p in enumerate(r.get("problems", []), 1):
         key = problem_key(doc, i)
         ident = graph.add_node("Problem", key, {
-            "text": p["text"], "number": p["number"], "marker": p["label"], "heading": p["heading"],
+            "text": p["text"], "number": p["number"], "marker": p["label"] or None, "heading": p["heading"],
             "subheading": p["subheading"], "category": problem_category(p["heading"], p["text"]),
             # sorted: the same list whichever backend stores it (RDF keeps no order)
             "themes": json.dumps(sorted(terms), ensure_ascii=False) if (terms := terms_of(p["text"])) else None,

@@ -1,8 +1,9 @@
 """The inspection framework a problem falls under, as its heading states it.
 
 Inspection reports group their findings by the framework of their time and kind (the
-四个落实 of 巡视 since 2020, the 三个聚焦 of 巡察, earlier 党的领导弱化 / 党的建设缺失 /
-全面从严治党不力 …: kg/data/framework.json). Notices keep that grouping in their
+四个落实 of 巡视 since 2020, the 三个聚焦 of 巡察 since 2018, the 六个围绕、一个加强 of
+2018–19, the 党的领导弱化 / 党的建设缺失 / 全面从严治党不力 of 2016–17, the 四个着力 before:
+kg/data/framework.json). Notices keep that grouping in their
 headings, paraphrased (贯彻落实党中央决策部署有差距, 党组核心作用发挥不充分,基层党建工作还有欠缺).
 
 Each problem gets the item its heading, else its subheading, states (rule
@@ -63,7 +64,9 @@ def applicable(kind: str | None, year: int | None) -> Framework | None:
     for f in sorted(mine, key=lambda f: -f.start):
         if f.start <= year and (f.end is None or year <= f.end):
             return f
-    return min(mine, key=lambda f: min(abs(year - f.start), abs(year - (f.end or year))))
+    # years from the nearest end of its period (an open period has no far end: 2010 is
+    # nearer 2013–2015 than 2020–)
+    return min(mine, key=lambda f: f.start - year if year < f.start else year - (f.end if f.end is not None else year))
 
 
 def _first(pattern_of, items: tuple[Item, ...], text: str) -> tuple[Item, re.Match] | None:

@@ -1,6 +1,7 @@
 """Lines and numbered headings of a notice.
 
-Official documents number their outline 一、 > (一) > 1. > (1), and list items 一是…二是….
+Official documents number their outline 一、 > (一) > 1. > (1) > ①, and list items
+一是…二是…; a notice that lists its problems one by one may number them 问题1: 问题2:.
 A marker counts only at the start of a line; inside a paragraph 一是 is just prose.
 """
 from __future__ import annotations
@@ -11,10 +12,16 @@ from dataclasses import dataclass
 CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+PARENTHESIZED = "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇"
+
+
 def cn_number(s: str) -> int | None:
-    """一 → 1, 十二 → 12, 二十三 → 23, 12 → 12; None if not a number below 1000."""
-    if s.isdigit():
+    """一 → 1, 十二 → 12, 二十三 → 23, 12 → 12, ③ → 3, ⑶ → 3; None if not a number below 1000."""
+    if s.isdigit() and s.isascii():
         return int(s)
+    if len(s) == 1 and s in CIRCLED + PARENTHESIZED:
+        return (CIRCLED + PARENTHESIZED).index(s) % 20 + 1
     total, current = 0, 0
     for ch in s:
         if ch in CN_DIGITS:
@@ -36,8 +43,10 @@ MARKERS = [
     (1, re.compile(rf"([{CN}]+)\s*[、.]")),
     (2, re.compile(rf"\(\s*([{CN}]+)\s*\)")),
     (3, re.compile(r"(\d{1,3})\s*(?:[、.](?!\d)|\s)")),
-    (4, re.compile(r"\(\s*(\d{1,3})\s*\)")),
+    (4, re.compile(rf"\(\s*(\d{{1,3}})\s*\)|([{PARENTHESIZED}])")),
     (5, re.compile(rf"([{CN}]+)\s*是")),
+    (6, re.compile(rf"([{CIRCLED}])")),
+    (7, re.compile(rf"问题\s*(\d{{1,3}}|[{CN}]+)\s*[::、.]")),
 ]
 
 
@@ -60,7 +69,7 @@ class Line:
 @dataclass
 class Heading:
     level: int
-    number: int
+    number: int | None  # None: a heading the text does not number (关于“…”问题 on a line of its own)
     label: str  # the marker as written: "一、", "(一)", "1.", "一是"
     line: Line
     body_start: int  # offset where the text after the marker begins
@@ -95,7 +104,7 @@ def heading_of(line: Line) -> Heading | None:
     for level, pattern in MARKERS:
         m = pattern.match(line.text)
         if m:
-            number = cn_number(m.group(1))
+            number = cn_number(next(g for g in m.groups() if g))
             rest = line.text[m.end() :]
             if number is None or not rest.strip():
                 continue
