@@ -15,6 +15,7 @@ datasketch is imported here only.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,6 +64,9 @@ class Source:
     fetched: str | None = None
 
 
+NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses (\w is isalnum() and "_"), at C speed
+
+
 class Place(NamedTuple):
     """Where a source stands among the copies."""
     doc: str  # the notice it carries (its Document key)
@@ -86,7 +90,7 @@ def main_text(text: str) -> str:
     if not lines:
         return ""
     body = norm[lines[first].start: lines[last - 1].end]
-    return "".join(c for c in body if c.isalnum())
+    return NOT_ALNUM.sub("", body)
 
 
 def signature(text: str, num_perm: int = NUM_PERM, shingle: int = SHINGLE) -> bytes:
@@ -180,14 +184,14 @@ class CopyIndex:
 
     def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, strict: float = STRICT):
         self.threshold, self.num_perm, self.strict = threshold, num_perm, strict
-        self.unplaced: list[int] = []  # notices whose guard places no issuer
-        self.by_issuer: dict[str, list[int]] = {}  # placed issuer → its notices
+        self.unplaced = _Rows(None, np.int32)  # notices whose guard places no issuer
+        self.by_issuer: dict[str, _Rows] = {}  # placed issuer → its notices
         self.docs: list[str] = []  # notice number → notice; numbered in the order added
         self.numbers: dict[str, int] = {}
         self._titles: list[frozenset] = []
         self._codes: dict[object, int] = {}  # a guard fact → its code (-1: not stated)
-        self._facts = np.empty((0, len(GUARD_FIELDS)), dtype=np.int64)
-        self._signatures = np.empty((0, num_perm), dtype=np.uint64)
+        self._facts = _Rows(len(GUARD_FIELDS), np.int32)
+        self._signatures = _Rows(num_perm, np.uint64)
 
     def add(self, doc: str, signature: bytes, guard: tuple) -> None:
         if doc in self.numbers:
@@ -195,29 +199,30 @@ class CopyIndex:
         number = self.numbers[doc] = len(self.docs)
         self.docs.append(doc)
         self._titles.append(frozenset(guard[-1]))
-        self._facts = _append(self._facts, number, self._coded(guard))
-        self._signatures = _append(self._signatures, number, np.frombuffer(signature, np.uint64))
+        self._facts.append(self._coded(guard))
+        self._signatures.append(np.frombuffer(signature, np.uint64))
         if guard[0] is None:
             self.unplaced.append(number)
         else:
-            self.by_issuer.setdefault(guard[0], []).append(number)
+            self.by_issuer.setdefault(guard[0], _Rows(None, np.int32)).append(number)
 
     def find(self, signature: bytes, guard: tuple, apart=lambda doc: False) -> tuple[str, float] | None:
         """(the notice this is a copy of, estimated similarity), or None for a notice of
         its own: the most similar notice the guard allows (kg.copies.agreeing), the
         earliest on a tie. `apart(doc)`: a person said they are different notices."""
         if guard[0] is None:  # it may copy any notice
-            numbers, theirs = np.arange(len(self.docs)), self._facts[:len(self.docs)]
+            numbers, theirs = np.arange(len(self.docs)), self._facts.view
         else:
-            numbers = np.array(self.by_issuer.get(guard[0], []) + self.unplaced, dtype=np.int64)
-            theirs = self._facts[numbers]
+            block = self.by_issuer.get(guard[0])
+            numbers = self.unplaced.view if block is None else np.concatenate([block.view, self.unplaced.view])
+            theirs = self._facts.view[numbers]
         if not len(numbers):
             return None
         mine = self._coded(guard, add=False)
         stated = (theirs >= 0) & (mine != -1)
         allowed = ~(stated & (theirs != mine)).any(axis=1)  # no fact both state differs
         numbers, evident = numbers[allowed], (stated[allowed] & np.array(EVIDENT)).any(axis=1)
-        sims = (self._signatures[numbers] == np.frombuffer(signature, np.uint64)).mean(axis=1)
+        sims = (self._signatures.view[numbers] == np.frombuffer(signature, np.uint64)).mean(axis=1)
         enough = sims >= np.where(evident, self.threshold, max(self.threshold, self.strict))
         cited = frozenset(guard[-1])
         best = None
@@ -238,18 +243,25 @@ class CopyIndex:
                 codes.append(self._codes.setdefault(fact, len(self._codes)))
             else:
                 codes.append(self._codes.get(fact, -2))  # a fact no notice states: differs from each
-        return np.array(codes, dtype=np.int64)
+        return np.array(codes, dtype=np.int32)
 
 
+class _Rows:
+    """A numpy array appended to row by row (grown by doubling); `view`: the rows added."""
 
-def _append(rows: np.ndarray, number: int, row: np.ndarray) -> np.ndarray:
-    """rows with `row` at `number`, grown by doubling (rows past the last added are unused)."""
-    if number >= len(rows):
-        grown = np.empty((max(16, 2 * len(rows)), rows.shape[1]), dtype=rows.dtype)
-        grown[:len(rows)] = rows
-        rows = grown
-    rows[number] = row
-    return rows
+    def __init__(self, width: int | None, dtype):
+        self._rows = np.empty((16,) if width is None else (16, width), dtype=dtype)
+        self.count = 0
+
+    def append(self, row) -> None:
+        if self.count == len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        self._rows[self.count] = row
+        self.count += 1
+
+    @property
+    def view(self) -> np.ndarray:
+        return self._rows[:self.count]
 
 
 def percent(sim: float) -> int:
