@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.backends import neo4j as neo
+from kg.backends import neo4j_sync as sync
 from kg.backends.neo4j_files import write_cypher_script
 from kg.explain import explain_statements
 from kg.graph import model
@@ -77,6 +78,14 @@ def test_every_statement_the_loader_sends(records):
         params = {k: v[:1] if k == "rows" else v for k, v in s.params.items()}
         seen.setdefault(s.cypher, {"id": s.what, "query": s.cypher, "parameters": params})
     seen[neo.WIPE] = {"id": "wipe", "query": neo.WIPE, "parameters": {"limit": 10}}
+    for table in [*model().nodes, *model().relationships]:  # what keeps a server up to date with a store
+        node = table in model().nodes
+        one = next(iter(neo.node_rows(graph, table) if node else neo.relationship_rows(graph, table)), None)
+        upsert = sync.upsert_node(table) if node else sync.upsert_relationship(table)
+        delete = sync.delete_nodes(table) if node else sync.delete_relationships(table)
+        seen[upsert] = {"id": f"sync {table}", "query": upsert, "parameters": {"rows": [one] if one else []}}
+        seen[delete] = {"id": f"sync gone {table}", "query": delete, "parameters": {
+            "keys": ["k"]} if node else {"rows": [{"from": "a", "key": "k"}]}}
     assert len(seen) >= len(model().nodes) + len(model().relationships) + 3
     assert_clean(list(seen.values()))
 

@@ -182,3 +182,37 @@ def test_interrupted_load_is_completed_by_running_it_again(server, graph):
     assert counts(server) == (dict(want_nodes), dict(want_rels))
     duplicates = server.query("MATCH (n:Kg) WITH n.key AS key, labels(n) AS l, count(*) AS c WHERE c > 1 RETURN count(*)")
     assert duplicates[1] == [[0]]
+
+
+@requires_server
+def test_a_store_kept_up_to_date_on_a_server_holds_the_stores_graph(server, seed_files, tmp_path):
+    """kg load neo4j --from STORE after a rebuild sends what changed; the server then
+    holds the rebuilt store's counts (kg.backends.neo4j_sync)."""
+    import shutil
+
+    from kg.backends.embedded import EmbeddedStore, StoreRows
+    from kg.backends.neo4j_sync import Manifest, sync_plan
+    from kg.build import build_store
+
+    folder = tmp_path / "notices"
+    folder.mkdir()
+    for p in seed_files[:3]:
+        shutil.copy(p, folder / p.name)
+    store = EmbeddedStore(tmp_path / "store.kg")
+
+    def build_and_sync() -> None:
+        build_store(sorted(str(p) for p in folder.iterdir()), str(store.path))
+        manifest = Manifest(tmp_path / "server.sqlite")
+        try:
+            with store.connect() as conn:
+                server.send(sync_plan(StoreRows(conn), manifest, batch_size=50))
+            manifest.commit()
+        finally:
+            manifest.close()
+        info = store.build_info()
+        assert counts(server) == (info["nodes"], info["relationships"])
+
+    build_and_sync()
+    (folder / seed_files[0].name).unlink()
+    shutil.copy(seed_files[3], folder / seed_files[3].name)
+    build_and_sync()

@@ -57,6 +57,7 @@ class Statement:
     params: dict
     what: str  # "Regulation nodes", "CITES relationships", "constraint", "retire replaced documents"
     rows: int = 0
+    change: tuple[str, str] | None = None  # ("upsert" or "delete", table): what a sync statement does (neo4j_sync)
 
 
 # -- statements ------------------------------------------------------------------
@@ -232,8 +233,17 @@ class Neo4jBackend:
 
     def load(self, source, batch_size: int = DEFAULT_BATCH, tick: Callable[[int], None] = lambda n: None) -> LoadSummary:
         """Load a row source (a Graph, or a store's rows, streamed a batch at a time)."""
+        return self.send(plan(source, batch_size), tick)
+
+    def kg_nodes(self) -> int:
+        """How many nodes of kg's (label Kg) the database holds."""
+        return self.run(Statement(f"MATCH (n:{KG_LABEL}) RETURN count(n) AS n", {}, "counting kg's nodes"),
+                        write=False).records[0]["n"]
+
+    def send(self, statements, tick: Callable[[int], None] = lambda n: None) -> LoadSummary:
+        """Run statements in order, summing what they did."""
         summary = LoadSummary()
-        for statement in plan(source, batch_size):
+        for statement in statements:
             result = self.run(statement)
             c = result.summary.counters
             summary.statements += 1

@@ -30,6 +30,7 @@ def load_neo4j(
     from_store: Annotated[Optional[str], typer.Option("--from", metavar="STORE", help="Load a store built by kg build instead.")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per transaction.")] = 10_000,
     wipe: Annotated[bool, typer.Option("--wipe", help="First delete kg's data (label Kg), nothing else.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="With --from: send every row, not only those changed since the last load.")] = False,
     uri: URI = None,
     user: USER = None,
     database: DATABASE = None,
@@ -39,6 +40,10 @@ def load_neo4j(
     Creates uniqueness constraints, then MERGEs nodes and relationships in batches.
     Loading the same notices again changes nothing; a changed notice (same path, new
     content) replaces its previous version's facts and leaves other notices' alone.
+
+    From a store, a load after the first sends only the rows that changed since and
+    deletes those that went (what was sent is kept in STORE/neo4j/); the server then
+    holds exactly the store's graph.
 
     \b
     Example: NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=… kg load neo4j --from seeds.kg
@@ -61,7 +66,10 @@ def load_neo4j(
         if wipe:
             typer.echo(f"wiped {neo.wipe()} kg nodes", err=True)
         with progress_bar("Loading", total=total) as tick:
-            summary = writer("neo4j").write(rows, neo, batch_size=batch_size, tick=tick)
+            if from_store:
+                summary = _sync(from_store, rows, neo, batch_size, full, tick)
+            else:
+                summary = writer("neo4j").write(rows, neo, batch_size=batch_size, tick=tick)
     typer.echo(
         f"{summary.rows} rows in {summary.statements} statements: "
         f"{summary.nodes_created} nodes and {summary.relationships_created} relationships created, "
@@ -72,3 +80,21 @@ def load_neo4j(
         error(f"{counted(len(failures), 'document')} failed and {'was' if len(failures) == 1 else 'were'} not loaded")
         raise typer.Exit(1)
 
+
+def _sync(store: str, rows, neo, batch_size: int, full: bool, tick):
+    """The store's rows sent as kg.backends.neo4j_sync decides: all of them the first
+    time (or with --full, or when the server holds other than the last load left), then
+    what changed."""
+    from kg.backends.neo4j_sync import Manifest, manifest_path, sync_plan
+
+    manifest = Manifest(manifest_path(store, neo.settings.uri, neo.settings.database))
+    try:
+        if manifest.has_loaded and (full or neo.kg_nodes() != manifest.node_count()):
+            if not full:
+                typer.echo("the server holds other than the last load left: sending every row", err=True)
+            manifest.forget()
+        summary = neo.send(sync_plan(rows, manifest, batch_size), tick)
+        manifest.commit()
+    finally:
+        manifest.close()
+    return summary
