@@ -90,7 +90,9 @@ def _record(job: tuple[str, str, str | None, bool | str, Curation | None]) -> tu
             copy = source_of(text, record)  # after curation: the guard reads the curated issuer
             if packed == "signed":
                 return "ok", (record, copy), cached, lines
-            return "ok", pack_record(record, copy), cached, lines
+            packed = pack_record(record, copy)
+            packed.curated = lines
+            return "ok", packed, cached, lines
         except Exception as e:  # a bug of ours on an unusual record: report it, keep going
             raise InputError(source, f"building its graph failed ({type(e).__name__}: {e}); please report this file") from e
     except InputError as e:  # it names what failed: a file, or a feed's file and item
@@ -241,16 +243,16 @@ def _build(store, sources: list[str], corpus: Corpus, workers: int, tick, writin
     with store.lock():
         cache = ExtractionCache(store.cache_dir)
         cache.prune_other_versions()
-        reason = "asked (--full)" if full else "a curation file is applied" if curation is not None else None
+        reason = "asked (--full)" if full else None
         previous = None
         if reason is None and store.current is not None:
-            previous, reason = previous_statements(store, cache.version)
+            previous, reason = previous_statements(store, cache.version, curation)
         if previous is not None and (store.build_info().get("fields") or {}) != feeds.fields():
             previous.close()  # other fields are other text, whatever the files' state says
             previous, reason = None, "the feed fields (--field) differ from the last build's"
         if previous is not None:
             try:
-                report = incremental_build(store, previous, sources, corpus, cache, workers, tick, writing)
+                report = incremental_build(store, previous, sources, corpus, cache, workers, tick, writing, curation)
             finally:
                 previous.close()
             if not isinstance(report, str):
@@ -287,7 +289,7 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
                 "extractor": cache.version,
                 "roots": corpus.roots,
                 **({"fields": feeds.fields()} if feeds.fields() else {}),
-                **({"curation": curation.path, "curation_lines": sorted(report.curated)} if curation else {}),
+                **_curation_info(curation, report.curated),
             }, tick=writing(sum(nodes.values()) + sum(relationships.values())))
             report.seconds["write"] = time.perf_counter() - start
         report.written.update(nodes=sum(nodes.values()), relationships=sum(relationships.values()))
@@ -301,8 +303,16 @@ def _full_build(store, sources: list[str], corpus: Corpus, cache: ExtractionCach
     return report
 
 
+def _curation_info(curation: Curation | None, curated: Counter) -> dict:
+    """What build.json says of the curation applied: the file, the lines that took effect,
+    and the digest of its decisions (the next build is incremental if it is the same)."""
+    if curation is None:
+        return {}
+    return {"curation": curation.path, "curation_lines": sorted(curated), "curation_digest": curation.digest}
+
+
 def incremental_build(store, statements: Statements, sources: list[str], corpus: Corpus, cache: ExtractionCache,
-                      workers: int, tick, writing) -> BuildReport | str:
+                      workers: int, tick, writing, curation: Curation | None = None) -> BuildReport | str:
     """The store revised for the notices added, edited and removed since its last build
     (kg.incremental); else why a full build it is (so many changed that it is quicker, or
     copies are involved)."""
@@ -311,9 +321,9 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
 
     def read(paths: list[str]) -> list:  # a pool of workers takes a second to start: not for a few files
         return list(iter_records(paths, cache.folder, report, workers if len(paths) >= 100 else 1, tick, packed=True,
-                                 corpus=corpus))
+                                 curation=curation, corpus=corpus))
 
-    found = find_changes(sources, corpus, statements, read, tick)
+    found = find_changes(sources, corpus, statements, read, tick, curation)
     if found is None:
         return f"more than {incremental.MOST_CHANGED:.0%} of the notices changed"
     changes, sources_changed, sources_gone = found
@@ -321,6 +331,9 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
         return f"{changes.unread[0]}, which a notice names, could not be read again"
     report.changes = changes
     report.copies = changes.copies
+    report.curated = changes.curated  # of every source, as a full build counts them
+    if curation is not None:
+        curation.check_effect(report.curated)
     after = statements.notice_count() - len(changes.docs_removed) + len(changes.packs)
     if after == 0:
         raise NothingToBuild(f"{store.path}: {none_read(len(sources))}; the store was "
@@ -333,10 +346,12 @@ def incremental_build(store, statements: Statements, sources: list[str], corpus:
     try:
         if changes.docs_removed or changes.packs:
             report.info, revision = store.revise(
-                lambda view: revise(statements, changes, view, (previous["nodes"], previous["relationships"])),
+                lambda view: revise(statements, changes, view, (previous["nodes"], previous["relationships"]),
+                                    curation, set(previous.get("curation_lines", []))),
                 extra={"documents": after, "failed": [str(e) for e in report.failures],
                        "extractor": cache.version, "roots": corpus.roots, "incremental": describe(changes),
-                       **({"fields": feeds.fields()} if feeds.fields() else {})},
+                       **({"fields": feeds.fields()} if feeds.fields() else {}),
+                       **_curation_info(curation, report.curated)},
                 tick=writing(0))
             report.written, report.deleted = revision.written, revision.deleted
         else:

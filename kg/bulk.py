@@ -45,6 +45,7 @@ class Packed:
     local_keys: dict[str, list[str]]  # local label → keys of the notice's nodes (an incremental build deletes them)
     statements: Rows = field(default_factory=Rows)  # the same shared facts as rows for kg.statements
     copy: object | None = None  # kg.copies.Source: what tells a copy of another notice
+    curated: list[int] = field(default_factory=list)  # the curation file's lines that changed its record
 
 
 def pack_record(record: dict, copy) -> Packed:
@@ -143,7 +144,7 @@ class BulkGraph:
         if self.grouping is not None and packed.copy is not None:
             place = self.grouping.place(packed.doc, packed.copy)
             if self.statements is not None:
-                self.statements.add_copy(packed.copy, place)
+                self.statements.add_copy(packed.copy, place, packed.curated)
             if not place.first:  # its Copy row names the notice it is a copy of; nothing else of it stays
                 self._add_copy(packed.copy, place)
                 if packed.copy.published is not None:

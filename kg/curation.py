@@ -119,18 +119,33 @@ class Curation:
             raise CurationError(f"{first.where}: {first.describe()}: no notice mentions it, nor anything else "
                                 f"this file names; nothing was built")
 
+    @property
+    def digest(self) -> str:
+        """What the decisions say (notices named by their SHA-256, not by path): a store
+        built with the same digest applied the same curation."""
+        said = [[d.kind, d.label, d.key, d.other, sorted(d.docs), d.why, d.line] for d in self.decisions]
+        return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()
+
     def annotate(self, graph, applied) -> None:
         """Record on each kept entity the names merged into it (same_as: RDF owl:sameAs)."""
-        by_name: dict[tuple[str, str], list] = {}
         for (label, key), node in graph.nodes.items():
             if label in LABELS:
-                for name in {key, node.props.get("title"), node.props.get("name")}:
-                    by_name.setdefault((label, name), []).append(node)
-        for d in self.decisions:
-            if d.kind == "same-as" and d.line in applied:
-                for node in by_name.get((d.label, d.key), []):
-                    merged = set(json.loads(node.props.get("same_as") or "[]")) | {d.other}
-                    node.props["same_as"] = json.dumps(sorted(merged), ensure_ascii=False)
+                node.props["same_as"] = self.same_as(label, {**node.props, "key": key}, applied,
+                                                     node.props.get("same_as"))
+
+    def same_as(self, label: str, props: dict, applied, stated: str | None = None) -> str | None:
+        """A kept entity's same_as (the JSON list of names merged into it by the decisions
+        `applied`, with those it `stated`), given its properties (key, title or name)."""
+        names = {props.get("key"), props.get("title"), props.get("name")}
+        merged = {d.other for d in self.decisions if d.kind == "same-as" and d.line in applied
+                  and d.label == label and d.key in names}
+        if not merged:
+            return stated
+        return json.dumps(sorted(merged | set(json.loads(stated or "[]"))), ensure_ascii=False)
+
+    def naming(self, lines) -> list[tuple[str, str]]:
+        """(label, name) of the entities the same-as decisions of these lines keep."""
+        return [(d.label, d.key) for d in self.decisions if d.kind == "same-as" and d.line in lines]
 
     def apply(self, record: dict) -> tuple[dict, list[int]]:
         """The record with the decisions applied, and the lines that changed it."""

@@ -54,12 +54,16 @@ class Changes:
     placed: dict[str, list] = field(default_factory=dict)  # notice of packs → its sources and their kg.copies.Place
     copies: int = 0  # sources that are copies of another's notice, after the build
     unread: list[str] = field(default_factory=list)  # sources a notice must name that could not be read again
+    curated_of: dict[str, list[int]] = field(default_factory=dict)  # source → curation lines that changed its record
+    curated: Counter = field(default_factory=Counter)  # curation line → sources it changed (kg.build.BuildReport)
 
 
 class StoreView(Protocol):
     """What revise reads of the store before changing it."""
 
     def rows(self, label: str, keys: list[str]) -> dict[str, dict]: ...
+
+    def keys_named(self, label: str, name: str) -> list[str]: ...
 
 
 @dataclass
@@ -79,9 +83,9 @@ class Revision:
     deleted: Counter = field(default_factory=Counter)
 
 
-def previous_statements(store, extractor: str) -> tuple[Statements | None, str | None]:
+def previous_statements(store, extractor: str, curation=None) -> tuple[Statements | None, str | None]:
     """(the statements of the store's current build, None) if an incremental build can
-    start from them, else (None, why not)."""
+    start from them (with `curation`, a kg.curation.Curation, applied), else (None, why not)."""
     path = store.path / FILE
     info = store.build_info()
     if info.get("imported_from"):
@@ -93,8 +97,11 @@ def previous_statements(store, extractor: str) -> tuple[Statements | None, str |
                       f"this is kg {kg.__version__}")
     if info.get("code") != code_fingerprint():
         return None, "kg's code that shapes the store's rows changed since the last build"
-    if info.get("curation"):
-        return None, "the last build applied a curation file"
+    wanted = curation.digest if curation is not None else None
+    if info.get("curation_digest") != wanted:
+        return None, ("a curation file is applied" if info.get("curation_digest") is None
+                      else "the curation file's decisions changed since the last build" if wanted
+                      else "the last build applied a curation file")
     statements = Statements(path) if path.exists() else None
     if statements is None or statements.build_id != info.get("build_id"):
         if statements is not None:
@@ -111,7 +118,7 @@ def file_state(path: str) -> tuple[int, int]:
 
 
 def find_changes(sources: list[str], corpus: Corpus, statements: Statements, read: Callable[[list[str]], list[Packed]],
-                 tick: Callable[..., None] = lambda n=1: None
+                 tick: Callable[..., None] = lambda n=1: None, curation=None
                  ) -> tuple[Changes, dict[str, tuple[int, int, str]], set[str]] | None:
     """Changes, and what the source table needs after them: the rows that differ (name →
     size, mtime, hash) and the names to forget; None where more than MOST_CHANGED of the
@@ -155,13 +162,17 @@ def find_changes(sources: list[str], corpus: Corpus, statements: Statements, rea
     read_into([name for name in names if name in doc_of and name not in packs and name not in before])
     # Every source placed again, in order, as a full build places them: one added, edited or
     # removed may change which notice a later source copies, or which source a notice names.
-    grouping = Grouping()
+    grouping = Grouping(curation)
     placed = {}
     for name in names:
         if name in doc_of:
             src = packs[name].copy if name in packs else before[name][0]
             placed[name] = (src, grouping.place(doc_of[name], src))
-    old, new = groups(before.values()), groups(placed.values())
+            changes.curated_of[name] = packs[name].curated if name in packs else before[name][2]
+            changes.curated.update(changes.curated_of[name])  # as a full build counts them: every source read
+    if curation is not None:
+        changes.curated.update(curation.apart_effect())
+    old, new = groups((src, place) for src, place, _ in before.values()), groups(placed.values())
     dirty = {doc for doc in old.keys() | new.keys() if _members(old.get(doc)) != _members(new.get(doc))}
     changes.docs_removed = dirty & old.keys()
     named = {doc: new[doc][0][0].source for doc in dirty & new.keys()}  # the source each Document names
@@ -188,8 +199,11 @@ def _members(members: list | None) -> list | None:
     return [(src.source, *(getattr(src, f) for f in COPY_INFO), tuple(place)) for src, place in members]
 
 
-def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict]) -> Revision:
-    """Update `statements` (inside its open transaction) and work out the Revision."""
+def revise(statements: Statements, changes: Changes, store: StoreView, counts: tuple[dict, dict],
+           curation=None, applied_before: set[int] = frozenset()) -> Revision:
+    """Update `statements` (inside its open transaction) and work out the Revision. With
+    `curation`, each kept entity's same_as is as the decisions now applied make it, and
+    the entities named by a decision that starts or stops applying are recomputed too."""
     m = model()
     removed, packs = changes.docs_removed, changes.packs
     affected = statements.items_of(removed) | {item for packed in packs.values() for item in packed.statements.items}
@@ -205,8 +219,14 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
         statements.add(packed)
     for members in changes.placed.values():
         for src, place in members:
-            statements.add_copy(src, place)
+            statements.add_copy(src, place, changes.curated_of.get(src.source, []))
     statements.flush()
+    applied = set(changes.curated)
+    same_as = None
+    if curation is not None:
+        same_as = lambda label, row: curation.same_as(label, row, applied, row.get("same_as"))  # noqa: E731
+        for label, name in curation.naming(applied ^ set(applied_before)):  # started or stopped applying
+            affected |= {(label, key) for key in store.keys_named(label, name)}
     by_table: dict[str, list[str]] = {}
     for table, key in affected:
         by_table.setdefault(table, []).append(key)
@@ -219,7 +239,7 @@ def revise(statements: Statements, changes: Changes, store: StoreView, counts: t
         if table in m.nodes:
             before = store.rows(table, keys)
             for key in keys:
-                row, old = node_row(statements, table, key), before.get(key)
+                row, old = node_row(statements, table, key, same_as), before.get(key)
                 if row is None:
                     if old is not None:
                         revision.delete_nodes.setdefault(table, []).append(key)
@@ -285,12 +305,16 @@ def _replace_relationships(revision: Revision, delta: Counter, existing: dict[st
             delta[rel_type] += 1
 
 
-def node_row(statements: Statements, label: str, key: str) -> dict | None:
-    """The row a full build writes for a shared node, from every notice's statements."""
+def node_row(statements: Statements, label: str, key: str, same_as=None) -> dict | None:
+    """The row a full build writes for a shared node, from every notice's statements (and
+    `same_as(label, row)`, the curation's same_as, where given)."""
     props = statements.node_properties(label, key)
     if props is None:
         return None
-    return _row(statements, label, Node(label, key, props))
+    row = _row(statements, label, Node(label, key, props))
+    if same_as is not None and "same_as" in row:
+        row["same_as"] = same_as(label, row)
+    return row
 
 
 def relationship_row(statements: Statements, rel_type: str, key: str) -> dict | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from kg.graph import EVIDENCE_LIMIT
 
 FILE = "statements.sqlite"
-VERSION = "3"  # of the layout below: a file of another version is not read (the next build is full)
+VERSION = "4"  # of the layout below: a file of another version is not read (the next build is full)
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE notice(doc TEXT PRIMARY KEY, source TEXT, local TEXT);
@@ -39,7 +39,8 @@ CREATE TABLE rel(item INTEGER, doc TEXT, definition TEXT);
 CREATE TABLE evidence(item INTEGER, doc TEXT, body TEXT);
 CREATE TABLE cites(doc TEXT, reg TEXT);
 CREATE TABLE co_cited(key TEXT PRIMARY KEY);
-CREATE TABLE copy(source TEXT PRIMARY KEY, doc TEXT, similarity REAL, first INTEGER, sig BLOB, guard TEXT, info TEXT);
+CREATE TABLE copy(source TEXT PRIMARY KEY, doc TEXT, similarity REAL, first INTEGER, sig BLOB, guard TEXT, info TEXT,
+                  curated TEXT);
 """
 INDEXES = """
 DELETE FROM item WHERE rowid NOT IN (SELECT min(rowid) FROM item GROUP BY id);
@@ -142,13 +143,15 @@ class Statements:
         self.conn.executemany("INSERT INTO rel VALUES (?, ?, ?)", rows.relationships)
         self.conn.executemany("INSERT INTO evidence VALUES (?, ?, ?)", rows.evidence)
         self.conn.executemany("INSERT INTO cites VALUES (?, ?)", rows.cites)
-        self.conn.executemany("INSERT OR REPLACE INTO copy VALUES (?, ?, ?, ?, ?, ?, ?)", rows.copies)
+        self.conn.executemany("INSERT OR REPLACE INTO copy VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows.copies)
 
-    def add_copy(self, src, place) -> None:
-        """A source (a kg.copies.Source) and its place (kg.copies.Place: the notice it carries)."""
+    def add_copy(self, src, place, curated: list[int] = ()) -> None:
+        """A source (a kg.copies.Source), its place (kg.copies.Place: the notice it carries)
+        and the lines of the curation file that changed its record."""
         info = {f: getattr(src, f) for f in COPY_INFO}
         self._pending.copies.append((src.source, place.doc, place.similarity, place.first, src.signature,
-                                     json.dumps(src.guard, ensure_ascii=False), json.dumps(info, ensure_ascii=False)))
+                                     json.dumps(src.guard, ensure_ascii=False), json.dumps(info, ensure_ascii=False),
+                                     json.dumps(sorted(curated))))
 
     def add_sources(self, sources: Iterable[tuple[str, int, int, str]]) -> None:
         """(path, size, modification time in ns, document hash) of files read."""
@@ -181,14 +184,15 @@ class Statements:
         return dict(self.conn.execute("SELECT doc, source FROM notice"))
 
     def copies(self) -> dict:
-        """source → (its kg.copies.Source, its kg.copies.Place), for every source of the build."""
+        """source → (its kg.copies.Source, its kg.copies.Place, the curation lines that
+        changed its record), for every source of the build."""
         from kg.copies import Place, Source
 
         found = {}
-        for source, doc, sim, first, sig, guard, info in self.conn.execute("SELECT * FROM copy"):
+        for source, doc, sim, first, sig, guard, info, curated in self.conn.execute("SELECT * FROM copy"):
             *fields, titles = json.loads(guard)
             found[source] = (Source(source=source, signature=sig, guard=(*fields, tuple(titles)), **json.loads(info)),
-                             Place(doc, sim, bool(first)))
+                             Place(doc, sim, bool(first)), json.loads(curated))
         return found
 
     def copies_of(self, docs: Iterable[str]) -> list[str]:

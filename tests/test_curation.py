@@ -251,3 +251,59 @@ def test_suggest_lists_titles_equal_but_for_trial_and_short_forms(corpus):
     assert pair["label"] == "Regulation" and "brackets" in pair["because"]
     assert {pair["keep notices"], pair["merge notices"]} == {1}
     assert set(pair["written as"].split(" ↔ ")) == {f"《{FINAL}》", f"《{TRIAL}》"}
+
+
+def test_a_curated_store_is_brought_up_to_date_incrementally(corpus, monkeypatch):
+    """Notices added to and removed from a curated store, same-as decisions starting to
+    apply (the notices citing what they merge come) and stopping again (they go): each
+    build is incremental and equals a full build with the same file, row for row. One
+    keeps a title an organization's own regulation bears under another key (its same_as
+    changes though no notice stating it does). A changed file rebuilds in full, saying why."""
+    from kg import incremental
+    from kg.backends.embedded import EmbeddedStore
+    from kg.build import build_store
+    from kg.curation import append
+    from tests.test_incremental import assert_same_graph
+
+    monkeypatch.setattr(incremental, "MOST_CHANGED", 10.0)  # a few notices: every change is a large share
+    notices = corpus / "notices"
+    internal, merged = "机关财务管理制度", "东营市总工会经济活动内部控制实施办法"  # seed 001's own; 003's own
+    coming = [notices / seed("000").name, notices / seed("003").name, notices / "003-final.txt"]
+    for p in coming:  # seed 000 cites the trial version; 003 and its edited copy cite `merged`
+        p.rename(corpus / p.name)
+    path = str(corpus / "kg-curation.toml")
+    append(path, "same-as", "Regulation", {"keep": FINAL, "merge": TRIAL}, "one regulation")
+    append(path, "keep-apart", "Regulation", {"key": DISCIPLINE, "docs": [f"notices/{seed('002').name}"]}, "2018")
+    append(path, "same-as", "Regulation", {"keep": internal, "merge": merged}, "a test of names")
+    db = corpus / "store.kg"
+
+    def same_as(key: str):
+        _, rows = EmbeddedStore(db).query("MATCH (r:Regulation {key: $k}) RETURN r.same_as", {"k": key})
+        return rows[0][0] if rows else "no such regulation"
+
+    def build_and_compare():
+        sources = sorted(str(p) for p in notices.iterdir())
+        report = build_store(sources, str(db), curation=load(path))
+        assert report.changes is not None and report.full_because is None, report.full_because
+        full = corpus / f"full-{len(list(corpus.glob('full-*')))}.kg"
+        build_store(sources, str(full), curation=load(path))
+        assert_same_graph(EmbeddedStore(db), EmbeddedStore(full))
+        return report
+
+    build_store(sorted(str(p) for p in notices.iterdir()), str(db), curation=load(path))
+    assert same_as(f"浙江省妇女联合会|{internal}") is None
+    for p in coming:
+        (corpus / p.name).rename(p)
+    report = build_and_compare()
+    assert set(report.curated) == {d.line for d in load(path).decisions}
+    assert same_as(FINAL) == json.dumps([TRIAL], ensure_ascii=False)
+    assert same_as(f"浙江省妇女联合会|{internal}") == json.dumps([merged], ensure_ascii=False)
+    for p in coming:
+        p.unlink()
+    build_and_compare()
+    assert same_as(FINAL) == "no such regulation"  # only the edited 003 cited it
+    assert same_as(f"浙江省妇女联合会|{internal}") is None
+
+    append(path, "same-as", "Regulation", {"keep": DISCIPLINE, "merge": "中国共产党纪律处分条例(2018)"}, "x")
+    report = build_store(sorted(str(p) for p in notices.iterdir()), str(db), curation=load(path))
+    assert report.full_because == "the curation file's decisions changed since the last build"

@@ -425,6 +425,16 @@ class ConnectionView:
             found[row["key"]] = row
         return found
 
+    def keys_named(self, label: str, name: str) -> list[str]:
+        """Keys of the nodes whose key, title or name is `name`."""
+        names = [p for p in ("title", "name") if p in model().nodes[label]]
+        result = self.conn.execute(f"MATCH (n:{label}) WHERE " + " OR ".join(f"n.{p} = $name" for p in ["key", *names])
+                                   + " RETURN n.key", {"name": name})
+        found = []
+        while result.has_next():
+            found.append(result.get_next()[0])
+        return found
+
     def relationship_keys(self, rel_type: str, wanted: list[tuple[str, str, str]]) -> list[str]:
         """Of (start key, end key, key), the keys the store holds, once per relationship."""
         if not wanted:
