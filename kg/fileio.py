@@ -1,15 +1,20 @@
-"""Atomic file writes: a reader sees the old file or the new one, never half of one."""
+"""Atomic writes: a reader sees the old file (or folder) or the new one, never half of one."""
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import shutil
+import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TextIO, TypeVar
 
 from kg.errors import KgError
+
+T = TypeVar("T")
 
 # Writes the disk refused: the user's to fix (free space, a writable place), not a bug of kg's.
 DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
@@ -37,10 +42,12 @@ def disk_error(e: BaseException) -> str | None:
 
 @contextlib.contextmanager
 def writing(path: str | os.PathLike) -> Iterator[None]:
-    """A write of `path` the disk refuses (full, read-only) is one line naming it."""
+    """A write of `path` the disk refuses (full, read-only) is one line naming it: an
+    OSError, or (a file written with sqlite3) SQLite's error that says so in words. Not
+    LadybugDB's: a store read while writing `path` is not `path`."""
     try:
         yield
-    except OSError as e:
+    except (OSError, sqlite3.Error) as e:
         if (reason := disk_error(e)) is None:
             raise
         raise KgError(f"{path}: cannot write: {reason}; the file was left as it was") from None
@@ -53,6 +60,20 @@ def umask() -> int:
     return mask
 
 
+def _beside(path: str | os.PathLike, make: Callable[[str], T]) -> T:
+    """make(the folder of `path`): a temporary file or folder there, made with the folder
+    (--out new/folder/file: make the folder, as build does); a place that cannot hold one
+    is one line naming `path`."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        return make(directory)
+    except OSError as e:
+        if os.path.isfile(directory):
+            raise KgError(f"{path}: cannot write there ({directory} is a file, not a folder)") from None
+        raise KgError(f"{path}: cannot write there: {disk_error(e) or e.strerror or e}") from None
+
+
 @contextlib.contextmanager
 def atomic_text(path: str | None) -> Iterator[TextIO]:
     """Write text to `path` via a temporary file renamed into place on success.
@@ -62,14 +83,7 @@ def atomic_text(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(directory, exist_ok=True)  # --out new/folder/file: make the folder, as build does
-        fd, tmp = tempfile.mkstemp(prefix=".kg-", suffix=".tmp", dir=directory)
-    except OSError as e:
-        if os.path.isfile(directory):
-            raise KgError(f"{path}: cannot write there ({directory} is a file, not a folder)") from None
-        raise KgError(f"{path}: cannot write there: {disk_error(e) or e.strerror or e}") from None
+    fd, tmp = _beside(path, lambda d: tempfile.mkstemp(prefix=".kg-", suffix=".tmp", dir=d))
     os.chmod(tmp, 0o666 & ~umask())  # mkstemp makes 0600; the result is an ordinary file
     try:
         with writing(path):
@@ -82,3 +96,29 @@ def atomic_text(path: str | None) -> Iterator[TextIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def built_beside(target: str | os.PathLike, *, folder: bool) -> Iterator[Path]:
+    """A path to build `target` at, beside it (the same file system: the move is a
+    rename), moved onto it when the block ends without an exception.
+
+    folder=True: the path is a new empty folder, which replaces `target` if that is an
+    empty folder (rename(2) replaces an empty folder in one step, never a full one: the
+    caller refuses those first). folder=False: the path names a file inside a temporary
+    folder, so that what a writer puts beside it (SQLite's journal) goes with the folder;
+    the file replaces `target`. Either ends with ordinary permissions (the umask's, not
+    the temporary's 0700 or 0600). On an exception, or a failed move, nothing is left
+    behind and `target` is as it was."""
+    target = Path(target)
+    tmp = Path(_beside(target, lambda d: tempfile.mkdtemp(prefix=".kg-", suffix=".tmp", dir=d)))
+    try:
+        built = tmp if folder else tmp / target.name
+        yield built
+        if folder:
+            built.chmod(0o777 & ~umask())
+        elif built.exists():
+            built.chmod(0o666 & ~umask())
+        os.replace(built, target)
+    finally:  # after the move: the emptied folder of a file; else: everything built
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -119,6 +119,15 @@ def _dump(evidence: list[dict]) -> str:
     return "[" + ", ".join(sorted(evidence_item(e) for e in evidence)) + "]"
 
 
+# A Document's evidence: its title's entry (title.*, or document.read: the notice as a
+# whole) and one entry per total it states (kg.resolve.stated_totals), told apart by rule.
+STATED_TOTALS_RULE = "stated_totals."  # + the total's name: the rules of kg.extract.problems.stated_totals
+
+
+def is_stated_total(entry: dict) -> bool:
+    return entry["rule"].startswith(STATED_TOTALS_RULE)
+
+
 # Facts that belong to one notice (their keys hold its hash) and are never merged across
 # notices. A large build (kg.bulk) writes them straight to disk.
 LOCAL_NODES = {"Document", "Problem", "Measure", "Copy"}
@@ -260,8 +269,10 @@ EVIDENCE_LIMIT = 100
 
 
 def keep_evidence(graph: Graph) -> None:
-    for item in [*graph.nodes.values(), *graph.relationships.values()]:
-        if len(item.provenance) > EVIDENCE_LIMIT:
+    """Cut shared items' evidence; a notice's own items (a Document with its title and
+    stated totals) keep all of theirs, as a large build writes them (kg.bulk)."""
+    for (kind, _), item in [*graph.nodes.items(), *graph.relationships.items()]:
+        if kind not in LOCAL_NODES and kind not in LOCAL_RELATIONSHIPS and len(item.provenance) > EVIDENCE_LIMIT:
             item.provenance = canonical(item.provenance)[:EVIDENCE_LIMIT]
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from kg import gazetteer
 from kg.cocitation import CoCitations, add_co_citations, cited_by_notice
 from kg.data import load
-from kg.graph import Graph, keep_evidence, provenance
+from kg.graph import STATED_TOTALS_RULE, Graph, keep_evidence, provenance
 from kg.themes import terms_of
 
 EPOCH = dt.date(1970, 1, 1)
@@ -124,6 +124,8 @@ def fragment(r: dict) -> Graph:
         "published_day": day_number(r["published"]), "length": r.get("length"), "encoding": r.get("encoding"),
         "url": r.get("url"), "fetched": r.get("fetched"),  # the page cited, for a notice read from the web
     }, doc_ev)
+    for props, ev in stated_totals(doc, r.get("stated_totals")):
+        graph.add_node("Document", doc, props, ev)  # the notice again: this total, evidenced by its own span
 
     org = None
     issuer = r.get("issuer")
@@ -164,6 +166,27 @@ def fragment(r: dict) -> Graph:
             measure = graph.add_node("Measure", measure_key(key, j), {"text": m["text"]}, _evidence(doc, m, "problems.measure"))
             graph.add_relationship("ANSWERS", measure, ident, key=measure[1], evidence=_evidence(doc, m, "problems.measure"))
     return graph
+
+
+# The record's stated totals (kg.extract.problems.stated_totals) → Document properties stated_*.
+STATED_TOTALS = ("aspects", "problems", "specific_problems", "completed", "basically_completed", "as_of")
+
+
+def stated_totals(doc: str, totals: dict | None) -> list[tuple[dict, dict]]:
+    """(Document properties, their evidence) for each total the notice states: a total is
+    kept only with the span and rule that read it, so each stays traceable."""
+    if not totals:
+        return []
+    out = []
+    for name in STATED_TOTALS:
+        ev = _evidence(doc, totals["evidence"].get(name), STATED_TOTALS_RULE + name)
+        if totals.get(name) is None or ev is None:
+            continue
+        props = {f"stated_{name}": totals[name]}
+        if name == "as_of":
+            props["stated_as_of_day"] = day_number(totals[name])
+        out.append((props, ev))
+    return out
 
 
 def problem_key(doc: str, i: int) -> str:

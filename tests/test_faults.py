@@ -94,10 +94,11 @@ def _writes(store: Path, notices: Path, target: Path) -> dict[str, list]:
         "viz-png": ["viz", "recurrence", "--db", store, "--out", target.with_suffix(".png")],
         "viz-html": ["viz", "recurrence", "--db", store, "--out", target.with_suffix(".html")],
         "extract": ["extract", notices, "--out", target.with_suffix(".jsonl")],
+        "export-sqlite": ["export", store, "--out", target.with_suffix(".db")],
     }
 
 
-WRITES = ["export", "export-turtle", "viz-png", "viz-html", "extract"]
+WRITES = ["export", "export-turtle", "viz-png", "viz-html", "extract", "export-sqlite"]
 
 
 @pytest.mark.parametrize("command", WRITES)
@@ -108,6 +109,7 @@ def test_a_full_disk_under_an_output_file_is_one_line_and_keeps_the_old_file(dis
     fill(disk, 0)
     one_line(kg(*args), f"kg: {out}: ", "the disk is full (ENOSPC)")
     assert out.read_text(encoding="utf-8") == "old"
+    assert not [p.name for p in disk.iterdir() if p.name.startswith(".kg-")]  # no temporary left
 
 
 @pytest.mark.parametrize("leave", [0, 500_000, 2_000_000], ids=["full", "500k-free", "2M-free"])

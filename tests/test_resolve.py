@@ -6,8 +6,8 @@ import pytest
 from kg.errors import KgError
 from kg.extract import extract
 from kg.graph import Graph, canonical
-from kg.read import read_bytes
-from kg.resolve import build_graph, problem_category
+from kg.read import read_bytes, read_source
+from kg.resolve import build_graph, day_number, problem_category
 from tests.conftest import seed
 from tests.variants import insert_after_line, line_with, without_signature
 
@@ -105,6 +105,34 @@ def test_every_node_and_relationship_has_provenance(graph):
         assert rel.provenance, rel
         for e in rel.provenance:
             assert set(e) == {"doc", "span", "rule", "quote"}
+
+
+def stated_names() -> list[str]:
+    """The totals a record can state (schema/extraction.schema.json)."""
+    from kg.schema import load_json
+
+    spec = load_json("extraction.schema.json")["properties"]["stated_totals"]["oneOf"][1]["properties"]
+    return [name for name in spec if name != "evidence"]
+
+
+def test_stated_totals_are_the_notices_each_with_its_span_and_rule(graph, records):
+    texts = {r["sha256"]: read_source(str(seed(k))).text for k, r in records.items()}
+    stating = 0
+    for r in records.values():
+        doc = graph.nodes[("Document", r["sha256"])]
+        totals = r["stated_totals"] or {}
+        assert {n: doc.props[f"stated_{n}"] for n in stated_names()} == {n: totals.get(n) for n in stated_names()}
+        assert doc.props["stated_as_of_day"] == (day_number(totals["as_of"]) if totals.get("as_of") else None)
+        evidence = {e["rule"]: e for e in doc.provenance if e["rule"].startswith("stated_totals.")}
+        assert set(evidence) == {f"stated_totals.{n}" for n in totals if n != "evidence"}
+        for name, e in evidence.items():
+            start, end = e["span"]
+            assert [start, end] == totals["evidence"][name.split(".")[1]]["span"]
+            assert texts[r["sha256"]][start:end] == e["quote"]  # short quotes are whole
+        # the title's entry (or the notice's as a whole) stays beside them
+        assert len(doc.provenance) == len(evidence) + 1
+        stating += bool(evidence)
+    assert stating >= 3  # seeds 001, 002 and 003 state totals
 
 
 def test_graph_does_not_depend_on_input_order(records):

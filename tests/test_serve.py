@@ -56,6 +56,15 @@ def test_a_notice_marks_every_fact_where_it_was_read(site, doc000):
     assert f'id="fact-{cited["id"]}"' in html and 'href="/regulation/' in html
 
 
+def test_a_notice_marks_its_stated_totals_apart_from_its_title(seed_store, records):
+    r = records["002"]  # 14个问题38个具体问题, 已完成整改35个 …, 截止10月28日
+    facts = pages.notice(seed_store, r["sha256"])["facts"]
+    totals = {f["rule"]: (f["start"], f["end"], f["name"]) for f in facts if f["kind"] == "total"}
+    evidence = r["stated_totals"]["evidence"]
+    assert totals == {e["rule"]: (*e["span"], e["raw"]) for e in evidence.values()}
+    assert all(f["kind"] != "title" for f in facts if f["rule"].startswith("stated_totals."))
+
+
 def test_a_notice_links_its_page_when_it_has_one(seed_store, doc000):
     data = pages.notice(seed_store, doc000)
     assert data["url"] is None  # a plain file

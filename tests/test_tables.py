@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kg import tables
+from kg.data import load
 from kg.backends.tables import export_store
 from kg.errors import KgError
 from kg.resolve import qualified_team_name
@@ -83,6 +84,47 @@ def test_every_notice_row_states_its_records_facts(exported, records):
         assert got == expected, r["source"]
         assert row["days_end_to_feedback"] == lag(ins.get("end"), ins.get("feedback"))
         assert row["days_feedback_to_published"] == lag(ins.get("feedback"), r["published"])
+
+
+def notice_rows(exported, fmt: str) -> dict[str, dict]:
+    """key → the notices row as plain Python values (null None, dates ISO text), as each
+    format's own reader gives it; CSV's text cast by the codebook's column types."""
+    if fmt == "parquet":
+        rows = pq.read_table(exported["parquet"] / "notices.parquet").to_pylist()
+        rows = [{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in r.items()} for r in rows]
+    elif fmt == "sqlite":
+        with sqlite3.connect(exported["sqlite"]) as db:
+            db.row_factory = sqlite3.Row
+            rows = [dict(r) for r in db.execute("SELECT * FROM notices")]
+    else:
+        types = {c.name: c.type for c in tables.codebook()["notices"].columns}
+        with open(exported["csv"] / "notices.csv", encoding="utf-8", newline="") as f:
+            rows = [{k: None if v == "" else int(v) if types[k] == "integer" else v for k, v in r.items()}
+                    for r in csv.DictReader(f)]
+    return {r["key"]: r for r in rows}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "sqlite"])
+def test_every_notice_row_states_its_records_totals(exported, records, fmt):
+    from tests.test_resolve import stated_names
+
+    rows = notice_rows(exported, fmt)
+    stating = 0
+    for r in records.values():
+        row, totals = rows[r["sha256"]], r["stated_totals"] or {}
+        assert {n: row[f"stated_{n}"] for n in stated_names()} == {n: totals.get(n) for n in stated_names()}, r["source"]
+        spans = [e["span"] for e in totals.get("evidence", {}).values()]
+        assert (row["stated_totals_span_start"], row["stated_totals_span_end"]) == \
+               (min((a for a, _ in spans), default=None), max((b for _, b in spans), default=None))
+        stating += bool(spans)
+    assert stating >= 3  # seeds 001, 002 and 003 state totals
+
+
+def test_title_rule_is_the_titles_beside_stated_totals(exported, records):
+    rows = notice_rows(exported, "sqlite")
+    for r in records.values():
+        title = r.get("evidence", {}).get("title")
+        assert rows[r["sha256"]]["title_rule"] == (title["rule"] if title else "document.read"), r["source"]
 
 
 def test_seed_002_as_a_researcher_reads_it(exported):
@@ -167,7 +209,8 @@ def test_the_codebook_names_every_column_written(exported):
             listed = {(r["table"], r["column"]) for r in csv.DictReader(f)}
         assert {(k.split()[1], c) for k, cols in written.items() for c in cols if k.split()[1] != "codebook"} <= listed
         md = (folder / "codebook.md").read_text(encoding="utf-8")
-        assert "stated_totals" in md and "| `days_end_to_feedback` | integer |" in md
+        assert "| `stated_problems` | integer |" in md and "| `days_end_to_feedback` | integer |" in md
+        assert "stated_totals" not in {x["field"] for x in load("codebook.json")["left_out"]}  # the store keeps them
     for t in book.values():
         for c in t.columns:
             assert c.type in {"text", "integer", "date"} and c.meaning and c.derivation and c.missing, (t.name, c.name)
@@ -185,6 +228,33 @@ def test_an_undocumented_column_fails_the_export(seed_store, monkeypatch, tmp_pa
     with pytest.raises(tables.UndocumentedColumn, match="colour"):
         export_store(str(seed_store.path), "tables", str(tmp_path / "out"))
     assert not (tmp_path / "out").exists() and list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+def test_a_failed_sqlite_export_keeps_the_earlier_database(seed_store, exported, monkeypatch, tmp_path):
+    earlier = tmp_path / "seeds.db"
+    earlier.write_bytes(exported["sqlite"].read_bytes())
+
+    def failing(conn, counts):
+        yield from tables.teams(conn, counts)
+        raise OSError("the writer failed half-way")
+
+    monkeypatch.setitem(tables.PRODUCERS, "teams", failing)
+    with pytest.raises(OSError, match="half-way"):
+        export_store(str(seed_store.path), "sqlite", str(earlier))
+    assert [p.name for p in tmp_path.iterdir()] == ["seeds.db"]  # no temporary folder left
+    with sqlite3.connect(earlier) as db:
+        assert db.execute("SELECT count(*) FROM notices").fetchone() == (5,)
+    assert earlier.read_bytes() == exported["sqlite"].read_bytes()
+
+
+def test_a_buffer_pool_too_small_is_one_line_that_says_how_much_to_give(seed_store, tmp_path):
+    small = 4 * 1024 * 1024  # too small for the seeds' windows
+    done = kg("export", str(seed_store.path), "--format", "sqlite", "--out", str(tmp_path / "seeds.db"),
+              env={"KG_EXPORT_BUFFER_POOL": str(small)})
+    err = done.stderr.decode()
+    assert done.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert f"KG_EXPORT_BUFFER_POOL={2 * small}" in err and "nothing was written" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_pages_smaller_than_a_table_give_the_same_rows(seed_store, monkeypatch):

@@ -219,6 +219,57 @@ def test_store_rows_page_every_row_once(seed_store):
     assert {t: len({r["key"] for r in rows}) for t, rows in rel_whole.items()} == rels
 
 
+# -- the stated totals a notice carries, as each format's reader gives them --------------
+
+STATED = [p for p in model().nodes["Document"] if p.startswith("stated_")]
+
+
+def stated_networkx(g: nx.MultiDiGraph) -> dict:
+    return {d["key"]: {p: d.get(p) for p in STATED} for _, d in g.nodes(data=True) if d["node_type"] == "Document"}
+
+
+def stated_admin(folder: Path) -> dict:
+    with open(folder / "nodes" / "Document.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = {c.split(":")[0]: c for c in rows[0]}
+    cast = {"long": int, "date": str}  # the types neo4j-admin reads them as
+    return {r["key:ID(Document)"]: {p: cast[columns[p].split(":")[1]](r[columns[p]]) if r[columns[p]] else None
+                                    for p in STATED} for r in rows}
+
+
+def stated_jsonl(path: Path) -> dict:
+    items = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return {i["key"]: {p: i["properties"][p] for p in STATED} for i in items if i.get("node") == "Document"}
+
+
+def stated_rdf(path: Path) -> dict:
+    from kg.backends import rdf
+
+    graph = rdf.to_model(rdf.parse(str(path)))
+    return {key: {p: n.props[p] for p in STATED} for (label, key), n in graph.nodes.items() if label == "Document"}
+
+
+STATED_READERS = {"graphml": lambda p: stated_networkx(nx.read_graphml(p)), "jsonl": stated_jsonl,
+                  "neo4j-admin": stated_admin, "turtle": stated_rdf, "trig": stated_rdf}
+
+
+@pytest.mark.parametrize("name", list(STATED_READERS))
+def test_stated_totals_survive_every_kind_of_writer(name, seed_store, tmp_path):
+    """A notice's stated totals in a property graph file, Neo4j's CSV and
+    RDF, typed as the format types them, equal the store's."""
+    with seed_store.connect() as conn:
+        stored = {r["key"]: {p: r[p] for p in STATED} for r in StoreRows(conn).rows("Document")}
+        w = writer(name)
+        out = tmp_path / name if w.folder else tmp_path / f"seeds{SUFFIX.get(name, w.suffixes[0])}"
+        if w.folder:
+            w.write(StoreRows(conn, page=40), out)
+        else:
+            with open(out, "w", encoding="utf-8") as f:
+                w.write(StoreRows(conn, page=40), f)
+    assert STATED_READERS[name](out) == stored
+    assert all(any(t[p] is not None for t in stored.values()) for p in STATED)  # the seeds state each one
+
+
 # -- the same files as the in-memory writers made ------------------------------------
 
 

@@ -48,7 +48,7 @@ def write_codebook(folder: Path, fmt: str) -> None:
     md.write("# Codebook\n\n" + book["_doc"].split(" (kg.tables reads it")[0] + ".\n\n")
     md.write(f"Types: text (UTF-8), integer, date ({_DATE_FORM[fmt]}).\n\n")
     md.write(f"Missing values: {book['missing_values']}\n\n")
-    md.write("Not in these tables (the store does not keep them):\n\n")
+    md.write("Not in these tables:\n\n")
     md.writelines(f"- `{x['field']}`: {x['why']}\n" for x in book["left_out"])
     for t in tables:
         md.write(f"\n## {t.name}\n\n{t.doc}\n\n| column | type | meaning | derivation | missing | joins |\n"
@@ -194,13 +194,9 @@ def export_store(source: str, fmt: str, out: str | None) -> str:
     """Write the tables of the store `source` in `fmt` (tables, sqlite, parquet) to `out`
     (a new or empty folder; a file for sqlite), built beside it and moved into place, so a
     failed export leaves nothing half-written. Returns the line that says what was written."""
-    import os
-    import shutil
-    import tempfile
-
-    from kg.backends.embedded import EmbeddedStore
+    from kg.backends.embedded import EXPORT_BUFFER_POOL, EmbeddedStore
     from kg.errors import KgError
-    from kg.fileio import umask, writing
+    from kg.fileio import built_beside, writing
     from kg.store_folder import is_store
     from kg.tables import tables_of
 
@@ -216,25 +212,18 @@ def export_store(source: str, fmt: str, out: str | None) -> str:
         raise KgError(f"{target}: is not a new or empty folder; --format {fmt} writes its files into one")
     if fmt == "sqlite" and target.is_dir():
         raise KgError(f"{target}: is a folder; --format sqlite writes one file (--out FILE.db)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".kg-tables-", dir=target.parent))
+    # Through the small pool every export reads the store with: kg.tables holds a window
+    # at a time (the read pool kept every page read, 1 GB at 10 000 notices).
     try:
-        made = tmp / "tables.db" if fmt == "sqlite" else tmp
-        with writing(target), EmbeddedStore(source).connect() as conn:
+        with writing(target), built_beside(target, folder=fmt != "sqlite") as made, \
+                EmbeddedStore(source).connect(EXPORT_BUFFER_POOL) as conn:
             counts = WRITERS[fmt](tables_of(conn, fmt), made)
-        size = sum(p.stat().st_size for p in tmp.rglob("*") if p.is_file())
-        if fmt == "sqlite":
-            os.chmod(made, 0o666 & ~umask())
-            os.replace(made, target)
-            tmp.rmdir()
-        else:
-            tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700
-            if target.exists():
-                target.rmdir()
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except RuntimeError as e:
+        if "buffer pool is full" not in str(e):
+            raise
+        raise KgError(f"{source}: reading the store for --format {fmt} failed: {e}; give LadybugDB more memory: "
+                      f"KG_EXPORT_BUFFER_POOL={2 * EXPORT_BUFFER_POOL} (bytes); nothing was written") from None
+    size = target.stat().st_size if fmt == "sqlite" else sum(p.stat().st_size for p in target.iterdir())
     rows = sum(v for k, v in counts.items() if k != "codebook")
     return (f"{target}: {len(counts) - ('codebook' in counts)} tables, {rows} rows ({size / 1e6:.1f} MB): "
             + ", ".join(f"{k} {v}" for k, v in counts.items() if k != "codebook")

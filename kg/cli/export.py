@@ -4,8 +4,6 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,7 +12,7 @@ import typer
 from kg.backends import WRITERS, writer
 from kg.cli.common import checked_suffix, error
 from kg.errors import KgError, counted, none_read
-from kg.fileio import atomic_text, umask
+from kg.fileio import atomic_text, built_beside
 from kg.store_folder import is_store
 
 
@@ -172,19 +170,10 @@ def _export_network(source, network, out, fmt, top, min_weight, kind) -> None:
 
 
 def _export_folder(source: str, folder: Path, chosen) -> None:
-    """Write into a fresh folder beside the target, then move it into place."""
+    """Write into a fresh folder beside the target, then move it into place (its
+    permissions the umask's: a Neo4j container's user must read the files)."""
     if folder.exists() and any(folder.iterdir()):
         raise KgError(f"{folder}: folder is not empty; neo4j-admin files go into a new or empty folder")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".kg-export-", dir=folder.parent))
-    tmp.chmod(0o777 & ~umask())  # mkdtemp makes 0700: a Neo4j container's user must read the files
-    try:
-        with row_source(source) as rows:
-            counts = chosen.write(rows, tmp)
-        if folder.exists():
-            folder.rmdir()
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with built_beside(folder, folder=True) as tmp, row_source(source) as rows:
+        counts = chosen.write(rows, tmp)
     typer.echo(f"{folder}: {sum(counts.values())} rows in {len(counts)} files; import with {folder}/import.sh", err=True)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from kg import feeds
 from kg.corpus import locate
 from kg.explain import text_of
-from kg.graph import abbreviate, model
+from kg.graph import abbreviate, is_stated_total, model
 from kg.normalize import normalize
 from kg.resolve import measure_key, problem_key
 from kg.viz.aggregate import sentence_around
@@ -120,10 +120,11 @@ def notice(store, key: str) -> dict:
     facts: list[dict] = []
     seen: dict[tuple, dict] = {}
 
-    def add(label: str, node_key: str, name: str, prov: str | None, css: str, detail: str = "") -> None:
+    def add(label: str, node_key: str, name: str, prov: str | None, css: str, detail: str = "",
+            keep=lambda e: True) -> None:
         for e in _entries(prov, key):
             start, end = e["span"]
-            if start == end:
+            if start == end or not keep(e):
                 continue
             what = (label, node_key, start, end, e["rule"])
             if what in seen:
@@ -134,7 +135,9 @@ def notice(store, key: str) -> dict:
             seen[what] = fact
             facts.append(fact)
 
-    add("Document", key, title or source, doc_prov, "title", "title")
+    # A notice's evidence is its title's and its stated totals' (kg.resolve.stated_totals).
+    add("Document", key, title or source, doc_prov, "title", "title", keep=lambda e: not is_stated_total(e))
+    add("Document", key, "", doc_prov, "total", "stated total", keep=is_stated_total)
     for p_key, p_name, i_prov, o_key, o_name, o_prov, g_key, g_name, g_prov in store.query(Q_DOC_ISSUER, {"key": key})[1]:
         add("PartyGroup", p_key, p_name, i_prov, "issuer", "issuer")
         if o_key:
