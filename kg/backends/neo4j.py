@@ -75,10 +75,9 @@ def constraint_statements() -> list[Statement]:
 
 def node_statement(label: str) -> str:
     props = model().nodes[label]
-    # The first notice to state a value keeps it, as in the embedded store.
-    sets = ", ".join(f"n.{p} = coalesce(n.{p}, {'date(row.' + p + ')' if p in DATE_PROPERTIES else 'row.' + p})"
-                     for p in props)
-    return (f"UNWIND $rows AS row\nMERGE (n:{label} {{key: row.key}})\nSET n:{KG_LABEL}, {sets}\n"
+    # The first notice to state a value keeps it: notices loaded in parts add to what is there.
+    sets = ", ".join(f"n.{p} = coalesce(n.{p}, {row_value(p)})" for p in props)
+    return (f"{merge_node(label)}SET n:{KG_LABEL}, {sets}\n"
             f"WITH n, row, [e IN coalesce(n.evidence, []) WHERE NOT e IN row.evidence] + row.evidence AS items\n"
             f"SET n.evidence = items, n.provenance = {_join_provenance('items')}")
 
@@ -86,10 +85,26 @@ def node_statement(label: str) -> str:
 def relationship_statement(rel_type: str) -> str:
     spec = model().relationships[rel_type]
     sets = "".join(f", r.{p} = coalesce(r.{p}, row.{p})" for p in spec["properties"])
-    return (f"UNWIND $rows AS row\nMATCH (a:{spec['from']} {{key: row.from}})\nMATCH (b:{spec['to']} {{key: row.to}})\n"
-            f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b)\n"
+    return (f"{merge_relationship(rel_type)}"
             f"WITH r, row, [e IN coalesce(r.evidence, []) WHERE NOT e IN row.evidence] + row.evidence AS items\n"
             f"SET r.evidence = items, r.provenance = {_join_provenance('items')}{sets}")
+
+
+def merge_node(label: str) -> str:
+    """The start of every statement that writes nodes of a label: `n`, one per row."""
+    return f"UNWIND $rows AS row\nMERGE (n:{label} {{key: row.key}})\n"
+
+
+def merge_relationship(rel_type: str) -> str:
+    """The start of every statement that writes relationships of a type: `r`, one per row."""
+    spec = model().relationships[rel_type]
+    return (f"UNWIND $rows AS row\nMATCH (a:{spec['from']} {{key: row.from}})\nMATCH (b:{spec['to']} {{key: row.to}})\n"
+            f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b)\n")
+
+
+def row_value(prop: str) -> str:
+    """A row's value of a property as Neo4j holds it (dates as dates)."""
+    return f"date(row.{prop})" if prop in DATE_PROPERTIES else f"row.{prop}"
 
 
 _GONE = (f"MATCH (d:Document:{KG_LABEL}) WHERE d.source IN $sources AND NOT d.key IN $keys\n"

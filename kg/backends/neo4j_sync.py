@@ -24,8 +24,8 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.backends.neo4j import (DATE_PROPERTIES, KG_LABEL, Statement, _batches, _join_provenance,
-                               constraint_statements, node_rows, relationship_rows)
+from kg.backends.neo4j import (KG_LABEL, Statement, _batches, _join_provenance, constraint_statements,
+                               merge_node, merge_relationship, node_rows, relationship_rows, row_value)
 from kg.errors import KgError
 from kg.graph import model
 
@@ -162,22 +162,16 @@ def _upserts(table: str, is_node: bool, rows: Iterator[dict], batch_size: int) -
         yield Statement(cypher, {"rows": batch}, what, len(batch), ("upsert", table))
 
 
-def _value(prop: str) -> str:
-    return f"date(row.{prop})" if prop in DATE_PROPERTIES else f"row.{prop}"
-
-
 def upsert_node(label: str) -> str:
     """A node as the store holds it, whatever the server held before."""
-    sets = "".join(f", n.{p} = {_value(p)}" for p in model().nodes[label])
-    return (f"UNWIND $rows AS row\nMERGE (n:{label} {{key: row.key}})\nSET n:{KG_LABEL}{sets}, "
+    sets = "".join(f", n.{p} = {row_value(p)}" for p in model().nodes[label])
+    return (f"{merge_node(label)}SET n:{KG_LABEL}{sets}, "
             f"n.evidence = row.evidence, n.provenance = {_join_provenance('row.evidence')}")
 
 
 def upsert_relationship(rel_type: str) -> str:
-    spec = model().relationships[rel_type]
-    sets = "".join(f", r.{p} = row.{p}" for p in spec["properties"])
-    return (f"UNWIND $rows AS row\nMATCH (a:{spec['from']} {{key: row.from}})\nMATCH (b:{spec['to']} {{key: row.to}})\n"
-            f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b)\n"
+    sets = "".join(f", r.{p} = row.{p}" for p in model().relationships[rel_type]["properties"])
+    return (f"{merge_relationship(rel_type)}"
             f"SET r.evidence = row.evidence, r.provenance = {_join_provenance('row.evidence')}{sets}")
 
 
