@@ -92,12 +92,12 @@ class _Texts:
 def home(store) -> dict:
     info = store.build_info()  # its counts were checked against the database when it was built
     nodes, rels = info["nodes"], info["relationships"]
-    notices = store.query("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->"
+    notices = store.read("MATCH (d:Document) OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->"
                           "(o:Organization) RETURN d.key, d.source, d.title, d.published, o.name "
                           "ORDER BY d.published DESC, d.source LIMIT 50")[1]
-    regs = store.query("MATCH (o:Organization)-[:ORGANIZATION_CITES]->(r:Regulation) WHERE r.kind <> 'not_regulation' "
+    regs = store.read("MATCH (o:Organization)-[:ORGANIZATION_CITES]->(r:Regulation) WHERE r.kind <> 'not_regulation' "
                        "RETURN r.key, r.title, count(DISTINCT o) AS n ORDER BY n DESC, r.title LIMIT 20")[1]
-    orgs = store.query("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
+    orgs = store.read("MATCH (d:Document)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
                        "RETURN o.key, o.name, count(DISTINCT d) AS n ORDER BY n DESC, o.name LIMIT 20")[1]
     return {"title": "巡视巡察整改通报知识图谱", "nodes": nodes, "relationships": rels,
             "notices": [_notice_row(*row) for row in notices],
@@ -132,7 +132,7 @@ INSPECTION_RULES = ("inspection.",)
 
 def notice(store, key: str) -> dict:
     """A notice: its text with every fact read from it marked where it was read, and the facts."""
-    rows = store.query(Q_DOC, {"key": key})[1]
+    rows = store.read(Q_DOC, {"key": key})[1]
     if not rows:
         raise NotFound(f"没有这篇通报：{key}")
     source, title, doc_type, published, url, fetched, doc_prov = rows[0]
@@ -155,19 +155,19 @@ def notice(store, key: str) -> dict:
             facts.append(fact)
 
     add("Document", key, title or source, doc_prov, "title", "title")
-    for p_key, p_name, i_prov, o_key, o_name, o_prov, g_key, g_name, g_prov in store.query(Q_DOC_ISSUER, {"key": key})[1]:
+    for p_key, p_name, i_prov, o_key, o_name, o_prov, g_key, g_name, g_prov in store.read(Q_DOC_ISSUER, {"key": key})[1]:
         add("PartyGroup", p_key, p_name, i_prov, "issuer", "issuer")
         if o_key:
             add("Organization", o_key, o_name, o_prov, "organization")
         if g_key:
             add("Region", g_key, g_name, g_prov, "region")
-    for n_key, n_prov, t_key, t_name, t_prov, c_key, c_name, c_prov in store.query(Q_DOC_INSPECTION, {"key": key})[1]:
+    for n_key, n_prov, t_key, t_name, t_prov, c_key, c_name, c_prov in store.read(Q_DOC_INSPECTION, {"key": key})[1]:
         add("Inspection", n_key, "", n_prov, "inspection", "date")
         if t_key:
             add("InspectionTeam", t_key, t_name, t_prov, "team")
         if c_key:
             add("Committee", c_key, c_name, c_prov, "committee")
-    for r_key, r_title, r_kind, action, c_prov in store.query(Q_DOC_CITES, {"key": key})[1]:
+    for r_key, r_title, r_kind, action, c_prov in store.read(Q_DOC_CITES, {"key": key})[1]:
         add("Regulation", r_key, r_title, c_prov, "citation", " · ".join(x for x in (r_kind, action) if x))
     problems = _numbered(store, Q_PROBLEMS, [lambda i: problem_key(key, i)])
     for p_key, heading, body, p_prov in problems:
@@ -196,7 +196,7 @@ def _numbered(store, query: str, series: list) -> list[list]:
     rows, start, todo = [], 1, list(series)
     while todo:
         keys = {s(n): s for s in todo for n in range(start, start + BATCH)}
-        found = store.query(query, {"keys": list(keys)})[1]
+        found = store.read(query, {"keys": list(keys)})[1]
         rows += found
         counts = {}
         for row in found:
@@ -240,21 +240,31 @@ def _segments(text: str, facts: list[dict]) -> list[dict]:
 
 
 # -- a regulation ---------------------------------------------------------------------
-# CITES is stored one way (kg.backends.embedded.ONE_WAY): from a regulation the engine finds
-# its citations by a scan, so each query counts or cuts in Cypher and returns few rows.
+# CITES is stored one way (kg.backends.embedded.ONE_WAY): the engine finds a regulation's
+# citations by scanning the table, reading each column a query names for every citation
+# of every regulation. So the scans name few, short columns (c.raw alone cost more than
+# all the others together), count and cut in Cypher, and what a page shows of its rows is
+# then read walking forwards from their notices (by key: an OPTIONAL MATCH from a node
+# matched by key walks the stored direction; a MATCH there made the engine scan again).
 CITING = "MATCH (d:Document)-[c:CITES]->(r:Regulation {key: $key}) "
 Q_REG = "MATCH (r:Regulation) WHERE r.key = $key RETURN r.title, r.kind, r.scope, r.raw_forms, r.same_as"
 Q_REG_YEARS = CITING + "RETURN left(d.published, 4) AS year, count(c), count(DISTINCT d)"
 Q_REG_ALIASES = (CITING + "WHERE c.via_alias IS NOT NULL AND c.via_alias <> '' "
-                 "RETURN c.raw, count(*) AS n ORDER BY n DESC, c.raw LIMIT 50")
-BY_ORGANIZATION = "MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
-Q_REG_ORGS = (CITING + BY_ORGANIZATION + "RETURN o.key, o.name, count(DISTINCT d) AS notices, count(c) AS citations "
+                 "RETURN c.via_alias AS alias, count(*) AS n ORDER BY n DESC, alias LIMIT 50")
+# Per citing notice first, then its organization: the join sees one row per notice.
+Q_REG_ORGS = (CITING + "WITH d, count(c) AS n OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->"
+              "(o:Organization) WITH o, d, n WHERE o IS NOT NULL "
+              "RETURN o.key, o.name, count(d) AS notices, sum(n) AS citations "
               "ORDER BY notices DESC, o.name, o.key SKIP $skip LIMIT $limit")
-Q_REG_ORG_COUNT = CITING + BY_ORGANIZATION + "RETURN count(DISTINCT o)"
-Q_REG_CITES = (CITING + "RETURN d.key, d.source, d.title, d.published, c.raw, c.via_alias, c.action, c.span_start, "
-               "c.span_end ORDER BY d.published, d.key, c.span_start SKIP $skip LIMIT $limit")
-Q_ISSUERS = ("UNWIND $keys AS k MATCH (d:Document {key: k})-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) "
-             "RETURN d.key, o.key, o.name")
+# ORGANIZATION_CITES is derived from CITES and the notices' organizations: the same
+# organizations, in a smaller table.
+Q_REG_ORG_COUNT = "MATCH (o:Organization)-[:ORGANIZATION_CITES]->(r:Regulation {key: $key}) RETURN count(DISTINCT o)"
+Q_REG_PAGE = CITING + "RETURN d.key, c.span_start ORDER BY d.published, d.key, c.span_start SKIP $skip LIMIT $limit"
+Q_REG_CITED_IN = ("UNWIND $keys AS k MATCH (d:Document {key: k}) OPTIONAL MATCH (d)-[c:CITES]->(r:Regulation) "
+                  "RETURN d.key, r.key, c.span_start, d.source, d.title, d.published, c.raw, c.via_alias, c.action, "
+                  "c.span_end")
+Q_ISSUERS = ("UNWIND $keys AS k MATCH (d:Document {key: k}) "
+             "OPTIONAL MATCH (d)-[:ISSUED_BY]->(:PartyGroup)-[:GROUP_OF]->(o:Organization) RETURN d.key, o.key, o.name")
 # CO_CITED runs from the title that sorts first: both directions, the first CO_SHOWN of each.
 Q_REG_COCITED = ("MATCH (r:Regulation {key: $key})-[c:CO_CITED]->(o:Regulation) RETURN o.key, o.title, c.documents "
                  "ORDER BY c.documents DESC, o.title LIMIT $limit",
@@ -268,26 +278,30 @@ def regulation(store, key: str, offsets: dict[str, int] | None = None) -> dict:
     """A regulation: its kind and forms, who cites it and in which sentence (a page of
     each), what is cited with it, and its citations per year."""
     offsets = offsets or {}
-    rows = store.query(Q_REG, {"key": key})[1]
+    rows = store.read(Q_REG, {"key": key})[1]
     if not rows:
         raise NotFound(f"没有这部法规：{key}")
     title, kind, scope, raw_forms, same_as = rows[0]
     years: dict[str, list[int]] = {}
-    for year, citations, notices in store.query(Q_REG_YEARS, {"key": key})[1]:
+    for year, citations, notices in store.read(Q_REG_YEARS, {"key": key})[1]:
         counts = years.setdefault(year or "—", [0, 0])  # no date, or an empty one
         counts[0], counts[1] = counts[0] + citations, counts[1] + notices
     per_year = [{"year": y, "notices": n, "citations": c} for y, (c, n) in sorted(years.items())]
-    aliases = [{"alias": a, "citations": n} for a, n in store.query(Q_REG_ALIASES, {"key": key})[1]]
+    aliases = [{"alias": a, "citations": n} for a, n in store.read(Q_REG_ALIASES, {"key": key})[1]]
     page = {"key": key, "skip": offsets.get("organizations", 0), "limit": SHOWN}
     orgs = [{"key": k, "name": n, "href": href("Organization", k), "notices": d, "citations": c}
-            for k, n, d, c in store.query(Q_REG_ORGS, page)[1]]
-    organization_count = store.query(Q_REG_ORG_COUNT, {"key": key})[1][0][0]
+            for k, n, d, c in store.read(Q_REG_ORGS, page)[1]]
+    organization_count = store.read(Q_REG_ORG_COUNT, {"key": key})[1][0][0]
     cites_from = offsets.get("citations", 0)
-    cites = store.query(Q_REG_CITES, {"key": key, "skip": cites_from, "limit": SHOWN})[1]
-    issuers = {d: (o, n) for d, o, n in store.query(Q_ISSUERS, {"keys": sorted({row[0] for row in cites})})[1]}
+    shown = store.read(Q_REG_PAGE, {"key": key, "skip": cites_from, "limit": SHOWN})[1]
+    keys = sorted({doc for doc, _ in shown})
+    details = {(doc, start): row for doc, r_key, start, *row in store.read(Q_REG_CITED_IN, {"keys": keys})[1]
+               if r_key == key}
+    issuers = {d: (o, n) for d, o, n in store.read(Q_ISSUERS, {"keys": keys})[1]}
     texts = _Texts(store)
     citations, notice_list = [], {}
-    for doc, source, d_title, published, raw, via_alias, action, start, end in cites:
+    for doc, start in shown:
+        source, d_title, published, raw, via_alias, action, end = details[doc, start]
         o_key, o_name = issuers.get(doc, (None, None))
         notice_list.setdefault(doc, {"key": doc, "title": d_title or source, "href": href("Document", doc)})
         before, cited, after = "", raw or "", ""
@@ -304,10 +318,10 @@ def regulation(store, key: str, offsets: dict[str, int] | None = None) -> dict:
                           "via_alias": via_alias})
     co: dict[str, tuple] = {}
     for query in Q_REG_COCITED:
-        for o_key, o_title, documents in store.query(query, {"key": key, "limit": CO_SHOWN})[1]:
+        for o_key, o_title, documents in store.read(query, {"key": key, "limit": CO_SHOWN})[1]:
             co[o_key] = (o_title, documents)
     co_cited = sorted(co.items(), key=lambda kv: (-kv[1][1], kv[1][0]))[:CO_SHOWN]
-    scoped = [{"key": k, "name": n, "href": href("Organization", k)} for k, n in store.query(Q_REG_SCOPE, {"key": key})[1]]
+    scoped = [{"key": k, "name": n, "href": href("Organization", k)} for k, n in store.read(Q_REG_SCOPE, {"key": key})[1]]
     citation_count = sum(y["citations"] for y in per_year)
     notices = sum(y["notices"] for y in per_year)
     return {"title": title, "label": "Regulation", "key": key, "kind": kind, "scope": scope, "scoped_to": scoped,
@@ -348,7 +362,7 @@ def organization(store, key: str, offsets: dict[str, int] | None = None) -> dict
     """An organization: its notices, its inspections step by step, its problems by
     heading, the regulations it cites (a page of each list)."""
     offsets = offsets or {}
-    rows = store.query(Q_ORG, {"key": key})[1]
+    rows = store.read(Q_ORG, {"key": key})[1]
     if not rows:
         raise NotFound(f"没有这个单位：{key}")
     name, scope, same_as, g_key, g_name, province, level = rows[0]
@@ -356,10 +370,10 @@ def organization(store, key: str, offsets: dict[str, int] | None = None) -> dict
     def page(name: str) -> dict:
         return {"key": key, "skip": offsets.get(name, 0), "limit": SHOWN}
 
-    notices = [dict(_notice_row(d, s, t, p), doc_type=k) for d, s, t, p, k in store.query(Q_ORG_DOCS, page("notices"))[1]]
+    notices = [dict(_notice_row(d, s, t, p), doc_type=k) for d, s, t, p, k in store.read(Q_ORG_DOCS, page("notices"))[1]]
     inspections = []
     for (i_key, kind, start, end, feedback, t_key, t_name, d_key, published,
-         to_feedback, to_publication) in store.query(Q_ORG_INSPECTIONS, page("inspections"))[1]:
+         to_feedback, to_publication) in store.read(Q_ORG_INSPECTIONS, page("inspections"))[1]:
         inspections.append({"key": i_key, "kind": kind, "team": t_name,
                             "team_href": href("InspectionTeam", t_key) if t_key else None,
                             "start": jsonable(start), "end": jsonable(end), "feedback": jsonable(feedback),
@@ -367,11 +381,11 @@ def organization(store, key: str, offsets: dict[str, int] | None = None) -> dict
                             "days_to_feedback": to_feedback, "days_to_publication": to_publication})
     regs = [{"key": r_key, "title": r_title, "kind": r_kind, "actions": sorted(a for a in actions if a),
              "notices": documents or 0, "href": href("Regulation", r_key)}
-            for r_key, r_title, r_kind, actions, documents in store.query(Q_ORG_REGS, page("regulations"))[1]]
-    problems = [{"heading": h, "problems": n} for h, n in store.query(Q_ORG_PROBLEMS, {"key": key})[1]]
+            for r_key, r_title, r_kind, actions, documents in store.read(Q_ORG_REGS, page("regulations"))[1]]
+    problems = [{"heading": h, "problems": n} for h, n in store.read(Q_ORG_PROBLEMS, {"key": key})[1]]
 
     def count(query: str) -> int:
-        return store.query(query, {"key": key})[1][0][0]
+        return store.read(query, {"key": key})[1][0][0]
 
     return {"title": name, "label": "Organization", "key": key, "scope": scope, "same_as": json.loads(same_as or "[]"),
             "region": {"key": g_key, "name": g_name, "province": province, "level": level,
@@ -396,7 +410,7 @@ def node(store, label: str, key: str) -> dict:
     m = model()
     if label not in m.nodes:
         raise NotFound(f"没有这类节点：{label}")
-    rows = store.query(f"MATCH (n:{label}) WHERE n.key = $key RETURN n", {"key": key})[1]
+    rows = store.read(f"MATCH (n:{label}) WHERE n.key = $key RETURN n", {"key": key})[1]
     if not rows:
         raise NotFound(f"没有这个{zh(label, 'label')}：{key}")
     props = {k: jsonable(v) for k, v in rows[0][0].items()
@@ -410,7 +424,7 @@ def node(store, label: str, key: str) -> dict:
             field = _name_field(spec[other])
             query = (f"MATCH ({a}:{spec['from']})-[:{rel_type}]->({b}:{spec['to']}) WHERE n.key = $key "
                      f"RETURN o.key, o.{field} ORDER BY o.key LIMIT {NEIGHBOURS + 1}")
-            found = store.query(query, {"key": key})[1]
+            found = store.read(query, {"key": key})[1]
             if found:
                 related.append({"type": rel_type, "direction": "out" if side == "from" else "in",
                                 "label": spec[other], "more": len(found) > NEIGHBOURS,
@@ -438,7 +452,7 @@ def search(store, q: str) -> dict:
             extra = " OR n.source CONTAINS $q OR n.key STARTS WITH $q" if label == "Document" else " OR n.key CONTAINS $q"
             query = (f"MATCH (n:{label}) WHERE n.{field} CONTAINS $q{extra} "
                      f"RETURN n.key, n.{field}{', n.source' if label == 'Document' else ''} LIMIT {SEARCH_LIMIT}")
-            for row in store.query(query, {"q": term})[1]:
+            for row in store.read(query, {"q": term})[1]:
                 if (label, row[0]) not in seen:
                     seen.add((label, row[0]))
                     name = row[1] or (row[2] if len(row) > 2 else None) or row[0]
