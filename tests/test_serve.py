@@ -492,3 +492,15 @@ def test_error_pages_and_refusals_are_chinese(site):
     assert site.get("/notice/" + "0" * 64 + ".json").json()["error"].startswith("没有这篇通报")
     refused = site.post("/curate", data={"kind": "same-as"})
     assert refused.status_code == 403 and "<h1>已拒绝</h1>" in refused.text
+
+
+def test_a_result_page_reads_a_thousand_rows_and_its_twins_all(site, monkeypatch):
+    monkeypatch.setattr(pages, "ROW_LIMIT", 3)
+    q = {"q": "MATCH (r:Region) RETURN r.name AS name ORDER BY name"}
+    page = site.get("/cypher", params=q).text
+    assert "共 8 行（只显示前 3 行；CSV 和 JSON 包含全部）" in page and page.count("<tr><td>") == 3
+    data = site.get("/cypher.json", params=q).json()
+    assert data["row_count"] == len(data["rows"]) == 8
+    assert len(site.get("/cypher.csv", params=q).text.splitlines()) == 9
+    named = site.get("/query/organizations-by-region").text
+    assert "只显示前 3 行" in named and named.count("<tr><td>") == 3

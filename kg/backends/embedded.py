@@ -387,15 +387,21 @@ class EmbeddedStore:
         """(column names, rows) of a statement that reads the graph (kg.backends.read_only
         refuses any other). Values reach the query only as parameters. LadybugDB sums
         integers as 128-bit (Decimal in Python); they come back as int, as from Neo4j."""
-        return self._run(cypher, params, checked=True)
+        return self._run(cypher, params, checked=True)[:2]
+
+    def head(self, cypher: str, params: dict | None = None, limit: int = 1000) -> tuple[list[str], list[list], int]:
+        """query()'s columns and first `limit` rows, and how many rows it has: a page that
+        shows a thousand rows of a large result converts no others to Python (2-3 µs a value)."""
+        return self._run(cypher, params, checked=True, limit=limit)
 
     def read(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
         """query() for kg's own statements, constants of its code (values only as parameters),
         run without kg.backends.read_only's check: its EXPLAIN costs a few ms a statement, and
         a page asks ten (the database is opened read-only all the same)."""
-        return self._run(cypher, params, checked=False)
+        return self._run(cypher, params, checked=False)[:2]
 
-    def _run(self, cypher: str, params: dict | None, checked: bool) -> tuple[list[str], list[list]]:
+    def _run(self, cypher: str, params: dict | None, checked: bool,
+             limit: int | None = None) -> tuple[list[str], list[list], int]:
         with self._reader() as conn:
             try:
                 if checked:
@@ -405,9 +411,9 @@ class EmbeddedStore:
                 raise StoreError(f"query failed: {_explained(e)}") from None
             columns = result.get_column_names()
             rows = []
-            while result.has_next():
+            while result.has_next() and (limit is None or len(rows) < limit):
                 rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
-            return columns, rows
+            return columns, rows, result.get_num_tuples()
 
 
 def _refused_by_disk(e: BaseException, partial: Path) -> OSError | None:

@@ -144,12 +144,14 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
 
     def named_query(request: Request) -> Response:
         name, fmt = _split(request.path_params["name"], ("json", "csv"))
-        return run(request, "query.html", fmt, lambda: pages.named_query(store, name, dict(request.query_params)),
-                   user_statement=True)
+        limit = pages.ROW_LIMIT if fmt == "html" else None  # the twins hold every row
+        return run(request, "query.html", fmt,
+                   lambda: pages.named_query(store, name, dict(request.query_params), limit), user_statement=True)
 
     def cypher(request: Request) -> Response:
         _, fmt = _split(request.url.path, ("json", "csv"))
-        return run(request, "cypher.html", fmt, lambda: pages.cypher(store, request.query_params.get("q", "")),
+        limit = pages.ROW_LIMIT if fmt == "html" else None
+        return run(request, "cypher.html", fmt, lambda: pages.cypher(store, request.query_params.get("q", ""), limit),
                    user_statement=True)
 
     async def curate(request: Request) -> Response:

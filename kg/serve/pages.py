@@ -476,7 +476,7 @@ def _terms(text: str) -> list[str]:
 
 
 # -- named queries and Cypher ------------------------------------------------------------
-ROW_LIMIT = 1000  # rows a result page shows (its CSV and JSON hold them all)
+ROW_LIMIT = 1000  # rows a result page reads and shows (its CSV and JSON hold them all)
 
 
 def queries() -> dict:
@@ -488,10 +488,9 @@ def queries() -> dict:
                     for p in q.params]} for q in library("cypher").values()]}
 
 
-def named_query(store, name: str, given: dict[str, str]) -> dict:
+def named_query(store, name: str, given: dict[str, str], limit: int | None = None) -> dict:
     """A named query (kg query --name) run with the parameters given (empty ones left to
-    their defaults)."""
-    from kg.errors import KgError
+    their defaults): its first `limit` rows (all when None) and how many it has."""
     from kg.queries import library
 
     queries_ = library("cypher")
@@ -501,26 +500,27 @@ def named_query(store, name: str, given: dict[str, str]) -> dict:
     given = {k: v for k, v in given.items() if k in {p.name for p in q.params} and v != ""}
     out = {"title": f"查询 {name}", "name": name, "description": q.description, "cypher": q.cypher,
            "params": [{"name": p.name, "type": p.type, "doc": p.doc, "required": p.required,
-                       "value": given.get(p.name, "" if p.default is None else p.default)} for p in q.params],
-           "error": None, "columns": [], "rows": []}
+                       "value": given.get(p.name, "" if p.default is None else p.default)} for p in q.params]}
     try:
-        out["columns"], rows = store.query(q.cypher, q.bind(given))
+        params = q.bind(given)
     except KgError as e:
-        out["error"] = str(e)
-        return out
-    out["rows"] = jsonable(rows)
-    return out
+        return {**out, **_result(error=str(e))}
+    return {**out, **_statement(store, q.cypher, params, limit)}
 
 
-def cypher(store, text: str) -> dict:
+def cypher(store, text: str, limit: int | None = None) -> dict:
     """A statement typed in the Cypher box, under kg query's rules (reads only)."""
-    from kg.errors import KgError
+    out = {"title": "Cypher 查询", "cypher": text or ""}
+    return {**out, **(_statement(store, text, None, limit) if text and text.strip() else _result())}
 
-    out = {"title": "Cypher 查询", "cypher": text or "", "error": None, "columns": [], "rows": []}
-    if text and text.strip():
-        try:
-            out["columns"], rows = store.query(text)
-            out["rows"] = jsonable(rows)
-        except KgError as e:
-            out["error"] = str(e)
-    return out
+
+def _statement(store, cypher: str, params: dict | None, limit: int | None) -> dict:
+    try:
+        columns, rows, total = store.head(cypher, params, limit) if limit else (*store.query(cypher, params), None)
+    except KgError as e:
+        return _result(error=str(e))
+    return _result(columns, jsonable(rows), len(rows) if total is None else total)
+
+
+def _result(columns=(), rows=(), row_count: int = 0, error: str | None = None) -> dict:
+    return {"error": error, "columns": list(columns), "rows": list(rows), "row_count": row_count}
