@@ -82,7 +82,9 @@ class _Texts:
     def __init__(self, store):
         info = store.build_info()
         self.roots = info.get("roots") or {}
-        feeds.set_fields(info.get("fields") or {})  # a feed's items are read back as the build read them
+        fields = info.get("fields") or {}
+        if feeds.fields() != fields:  # set once: setting it clears what other requests' threads are reading
+            feeds.set_fields(fields)  # a feed's items are read back as the build read them
 
     def text(self, doc: str, source: str | None) -> str | None:
         return text_of(doc, locate(source, self.roots) if source else None)
@@ -477,6 +479,7 @@ def _terms(text: str) -> list[str]:
 
 # -- named queries and Cypher ------------------------------------------------------------
 ROW_LIMIT = 1000  # rows a result page reads and shows (its CSV and JSON hold them all)
+READS_ONLY = "这里只运行读取图谱的语句（MATCH … RETURN），与 kg query 相同"
 
 
 def queries() -> dict:
@@ -515,9 +518,15 @@ def cypher(store, text: str, limit: int | None = None) -> dict:
 
 
 def _statement(store, cypher: str, params: dict | None, limit: int | None) -> dict:
+    from kg.backends.read_only import NotARead
+
     try:
         columns, rows, total = store.head(cypher, params, limit) if limit else (*store.query(cypher, params), None)
+    except NotARead as e:
+        return _result(error=f"已拒绝（{e.what}）：{READS_ONLY}")
     except KgError as e:
+        if "read-only database" in str(e):  # a write the engine refused itself (its plan cannot be made)
+            return _result(error=f"已拒绝（写入）：{READS_ONLY}")
         return _result(error=str(e))
     return _result(columns, jsonable(rows), len(rows) if total is None else total)
 
