@@ -98,7 +98,8 @@ class ReadPool:
                 database.close()
 
     def close(self) -> None:
+        """Close the database now, or, if sessions still use it, when the last one ends."""
         with self._lock:
-            if self._database is not None:
-                self._database.close()
-                self._database = None
+            old, self._database = self._database, None
+            if old is not None and not old.busy:
+                old.close()

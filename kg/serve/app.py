@@ -118,9 +118,26 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
             data["error"] = f"查询运行超过 {query_seconds:g} 秒，已中止（kg serve --query-seconds 可放宽）"
         return data
 
+    # The home page counts whole tables (the most cited regulations, the organizations with
+    # the most notices): made once for each build, which never changes, and first while
+    # the server starts.
+    homes: dict = {}
+
+    def home_page() -> dict:
+        build = store.current
+        if build not in homes:
+            data = pages.home(store)
+            homes.clear()
+            homes[build] = data
+        return homes[build]
+
+    def warm() -> None:
+        with contextlib.suppress(KgError), pool.session():
+            home_page()
+
     def home(request: Request) -> Response:
         fmt = "json" if request.url.path == "/index.json" else "html"
-        return run(request, "home.html", fmt, lambda: pages.home(store))
+        return run(request, "home.html", fmt, home_page)
 
     def search(request: Request) -> Response:
         fmt = "json" if request.url.path.endswith(".json") else "html"
@@ -200,6 +217,7 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        threading.Thread(target=warm, daemon=True).start()  # opens the database, makes the home page
         yield
         pool.close()  # the database is closed when the server stops
 
