@@ -413,7 +413,7 @@ def rdf_report(n: int) -> None:
 def stage_serve(n: int) -> dict:
     """`kg serve` on the store of n notices, as a user runs it (its own process), asked for
     pages over HTTP one at a time: each kind of page's latencies (first requests: nothing
-    cached but what earlier pages read)."""
+    cached but what earlier pages read); then the notice pages again, by 4 clients at once."""
     import random
     import socket
     from urllib.parse import quote
@@ -463,14 +463,40 @@ def stage_serve(n: int) -> dict:
                     times.append((time.perf_counter() - t, url))
                     if r.status_code != 200:
                         print(f"{url}: {r.status_code}", file=sys.stderr)
-                times.sort()
-                out[kind] = {"pages": len(times), "p50": times[len(times) // 2][0],
-                             "p95": times[min(len(times) - 1, int(0.95 * len(times)))][0], "max": times[-1][0],
-                             "slowest": times[-1][1]}
+                out[kind] = _latencies(times)
+        out["notice, 4 at once"] = _at_once(f"http://127.0.0.1:{port}", paths["notice"], 4)
     finally:
         server.terminate()
         server.wait(10)
     return {"latency_s": out}
+
+
+def _latencies(times: list[tuple[float, str]]) -> dict:
+    times = sorted(times)
+    return {"pages": len(times), "p50": times[len(times) // 2][0],
+            "p95": times[min(len(times) - 1, int(0.95 * len(times)))][0], "max": times[-1][0], "slowest": times[-1][1]}
+
+
+def _at_once(base: str, urls: list[str], clients: int) -> dict:
+    """Each of `clients` clients asks every URL (in its own order) at the same time."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    def ask(i: int) -> list[tuple[float, str]]:
+        mine = urls[:]
+        random.Random(i).shuffle(mine)
+        times = []
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for url in mine:
+                t = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t, url))
+        return times
+
+    with ThreadPoolExecutor(clients) as pool:
+        return _latencies([t for times in pool.map(ask, range(clients)) for t in times])
 
 
 def serve_report(n: int) -> None:
