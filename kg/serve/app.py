@@ -122,14 +122,16 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
     # the most notices): made once for each build, which never changes, and first while
     # the server starts.
     homes: dict = {}
+    making_home = threading.Lock()  # a request while it is being made waits for it, not makes it again
 
     def home_page() -> dict:
         build = store.current
-        if build not in homes:
-            data = pages.home(store)
-            homes.clear()
-            homes[build] = data
-        return homes[build]
+        with making_home:
+            if build not in homes:
+                data = pages.home(store)
+                homes.clear()
+                homes[build] = data
+            return homes[build]
 
     def warm() -> None:
         with contextlib.suppress(KgError), pool.session():
