@@ -504,3 +504,25 @@ def test_a_result_page_reads_a_thousand_rows_and_its_twins_all(site, monkeypatch
     assert len(site.get("/cypher.csv", params=q).text.splitlines()) == 9
     named = site.get("/query/organizations-by-region").text
     assert "只显示前 3 行" in named and named.count("<tr><td>") == 3
+
+
+def test_every_code_the_graph_holds_has_a_chinese_word(seed_store):
+    """Labels, relationship types (both ways), regulation kinds, actions, document types and
+    levels: each has its word (kg/serve/words.py), as the model and the extractors name them."""
+    from kg.extract.citations import ACTIONS
+    from kg.graph import model
+    from kg.serve.words import WORDS, zh_parts
+
+    m = model()
+    assert set(m.nodes) <= set(WORDS["label"])
+    assert {f"{t}>" for t in m.relationships} | {f"<{t}" for t in m.relationships} <= set(WORDS["relationship"])
+    assert {action for action, _ in ACTIONS} == set(WORDS["action"])
+    kinds = {"law", "party_regulation", "regulation", "normative_document", "internal_rule", "not_regulation"}
+    assert kinds == set(WORDS["kind"])  # the codebook's list (kg/data/codebook.json)
+    for column, vocabulary in (("r.kind", "kind"), ("d.doc_type", "doc_type"), ("g.level", "level"),
+                               ("c.action", "action")):
+        match = {"r": "(r:Regulation)", "d": "(d:Document)", "g": "(g:Region)", "c": "()-[c:CITES]->()"}[column[0]]
+        held = {v for (v,) in seed_store.query(f"MATCH {match} RETURN DISTINCT {column}")[1] if v}
+        assert held and held <= set(WORDS[vocabulary]), column
+    assert zh_parts("party_regulation · enforced") == "党内法规 · 贯彻执行"
+    assert zh_parts("党组核心作用发挥不充分") == "党组核心作用发挥不充分"  # a heading is no code

@@ -21,19 +21,19 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from kg.backends.read_pool import Busy, ReadPool
 from kg.errors import KgError
 from kg.serve import pages
 from kg.serve.pages import NotFound
-from kg.serve.words import WORDS, zh
+from kg.serve.words import zh, zh_parts
 
 HERE = resources.files("kg.serve")
 
@@ -73,7 +73,7 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
                       autoescape=select_autoescape(default=True, default_for_string=True))
     env.filters["q"] = lambda s: quote(str(s), safe="")
     env.filters["zh"] = zh
-    env.filters["zh_parts"] = lambda s: " · ".join(_word(part) for part in str(s).split(" · "))
+    env.filters["zh_parts"] = zh_parts
     token = secrets.token_urlsafe(32)  # the CSRF token every form that writes carries
     env.globals.update(curation=curation, token=token)
     pool = ReadPool(store, connections)
@@ -227,14 +227,6 @@ def create_app(store, curation: str | None = None, hosts: list[str] | None = Non
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts or allowed_hosts("127.0.0.1"))])
     app.state.pool = pool
     return app
-
-
-def _word(code: str) -> str:
-    """A part of a fact's detail (a regulation's kind, an action, a fact kind) in Chinese."""
-    for vocabulary in ("kind", "action", "detail"):
-        if code in WORDS[vocabulary]:
-            return WORDS[vocabulary][code]
-    return code
 
 
 # Pages load only what the package ships: no script from elsewhere, no inline script.

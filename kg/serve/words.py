@@ -14,7 +14,7 @@ WORDS: dict[str, dict[str, str]] = {
              "internal_rule": "内部制度", "not_regulation": "非法规（影视、书刊等）"},
     # kg.extract.citations.ACTIONS
     "action": {"studied": "学习", "issued": "制定", "revised": "修订", "enforced": "贯彻执行"},
-    "doc_type": {"rectification": "整改进展通报", "annual_report": "年度报告"},
+    "doc_type": {"rectification": "整改进展通报", "annual_report": "年度报告", "other": "其他"},
     "level": {"province": "省级", "city": "市级", "county": "县级"},
     "scope": {"global": "通用", "organization": "本单位", "document": "仅本通报"},
     # the fact kinds a notice page marks (pages.notice)
@@ -46,3 +46,10 @@ WORDS: dict[str, dict[str, str]] = {
 def zh(code, vocabulary: str):
     """The word for `code` in `vocabulary` (WORDS), or the code itself."""
     return WORDS[vocabulary].get(code, code) if isinstance(code, str) else code
+
+
+def zh_parts(detail) -> str:
+    """A fact's detail ("party_regulation · enforced", or a problem's heading) with each
+    code in it as its word."""
+    parts = str(detail).split(" · ")
+    return " · ".join(next((WORDS[v][p] for v in ("kind", "action", "detail") if p in WORDS[v]), p) for p in parts)
