@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 
 from kg import feeds
@@ -158,17 +159,24 @@ _texts: dict[str, str | None] = {}
 TEXTS_KEPT = 2000  # texts kept read (a long-running kg serve would otherwise keep every notice)
 
 
+_texts_lock = threading.Lock()  # kg serve reads texts from several threads at once
+
+
 def text_of(doc: str, source: str | None) -> str | None:
     """The document's text if its file still holds the same bytes."""
-    if doc not in _texts:
+    with _texts_lock:
+        if doc in _texts:
+            return _texts[doc]
+    try:
+        d = read_source(source) if source else None
+    except InputError:
+        d = None
+    text = d.text if d and d.sha256 == doc else None
+    with _texts_lock:
         while len(_texts) >= TEXTS_KEPT:
             del _texts[next(iter(_texts))]  # the first read first
-        try:
-            d = read_source(source) if source else None
-        except InputError:
-            d = None
-        _texts[doc] = d.text if d and d.sha256 == doc else None
-    return _texts[doc]
+        _texts[doc] = text
+    return text
 
 
 class Sources:

@@ -22,11 +22,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(store, curation: str | None = None):
-    """(base URL, client) of kg serve over `store`, until the block ends."""
+def serving(store, curation: str | None = None, app=None):
+    """(base URL, client) of kg serve over `store` (or of `app`, made by create_app), until
+    the block ends; its connections are closed then, as the server's shutdown closes them."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(store, curation), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    app = app or create_app(store, curation)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -1,5 +1,6 @@
 """kg serve over real HTTP (uvicorn in a thread, httpx): the pages, their JSON twins, the
-named queries and the Cypher box, curation from the page, escaping, paths."""
+named queries and the Cypher box, curation from the page, escaping, paths, lists cut to a
+page. Concurrent requests: tests/test_serve_load.py."""
 from __future__ import annotations
 
 import csv
@@ -76,14 +77,17 @@ def test_a_regulation_page_has_its_forms_citing_organizations_and_sentences(site
     assert data["kind"] == "party_regulation"
     assert "中國共產黨紀律處分條例" in data["raw_forms"]  # the traditional notice's form
     assert {"天津市妇女联合会", "政协桑植县委员会"} <= {o["name"] for o in data["organizations"]}
-    assert any(a["alias"] == "《條例》" for a in data["aliases"])
+    assert {"alias": "条例", "citations": 3} in data["aliases"]  # 《條例》 of the traditional notice, normalized
     sentence = data["citations"][0]
     assert sentence["cited"] and sentence["before"] + sentence["cited"] + sentence["after"]
     assert re.fullmatch(r"/notice/[0-9a-f]{64}#s\d+-\d+", sentence["href"])
     assert sum(y["notices"] for y in data["per_year"]) == data["notices"] == 2
     assert sum(y["citations"] for y in data["per_year"]) == data["citation_count"] == 5
+    assert data["organization_count"] == len(data["organizations"]) == 2
+    assert data["notice_count"] == 2 and data["citations_offset"] == data["organizations_offset"] == 0
     page = site.get(f"/regulation/{quote(REG)}").text
     assert "天津市妇女联合会" in page and "<b>《中国共产党纪律处分条例》</b>" in page
+    assert "党内法规" in page and "被 2 个单位的\n2 篇通报引用 5 次" in page and "更多" not in page
 
 
 def test_an_organization_page_has_its_notices_timeline_problems_and_regulations(site, doc000):
@@ -96,7 +100,10 @@ def test_an_organization_page_has_its_notices_timeline_problems_and_regulations(
     assert sum(p["problems"] for p in data["problems"]) == 35
     assert "中国共产党党组工作条例" in {r["title"] for r in data["regulations"]}
     assert data["region"]["name"] == "湘潭市"
-    assert "湘潭市委第三巡察组" in site.get(f"/organization/{quote(ORG)}").text
+    assert data["notice_count"] == 1 and data["inspection_count"] == 1
+    assert data["regulation_count"] == len(data["regulations"])
+    page = site.get(f"/organization/{quote(ORG)}").text
+    assert "湘潭市委第三巡察组" in page and "市级" in page and "整改进展通报" in page
 
 
 def test_search_finds_every_kind_in_simplified_or_traditional(site):
@@ -112,8 +119,10 @@ def test_search_finds_every_kind_in_simplified_or_traditional(site):
     assert {"kind": "Organization", "name": ORG} in [{"kind": h["kind"], "name": h["name"]} for h in short["hits"]]
     assert "天津市妇女联合会" in {h["name"] for h in site.get("/search.json", params={"q": "妇联"}).json()["hits"]}
     page = site.get("/search", params={"q": "纪律处分"}).text
-    assert f'href="/regulation/{quote(REG, safe="")}"' in page and "Regulation" in page
+    assert f'href="/regulation/{quote(REG, safe="")}"' in page and 'title="Regulation">法规</span>' in page
     assert site.get("/search").status_code == 200
+    nothing = site.get("/search", params={"q": "没有这样的名称"})
+    assert nothing.status_code == 200 and "共 0 条结果" in nothing.text and 'class="empty"' in nothing.text
 
 
 def test_every_page_has_a_json_twin_from_the_same_function(site, seed_store, doc000):
@@ -163,13 +172,13 @@ def test_the_cypher_box_reads_and_refuses_everything_else(site):
                 "COPY Region TO '/tmp/out.csv'", "MATCH (r:Region) RETURN r; MATCH (r:Region) DELETE r"):
         refused = site.get("/cypher", params={"q": bad})
         assert refused.status_code == 400, bad
-        assert "refused" in refused.text or "read-only" in refused.text, bad
+        assert "已拒绝（" in refused.text and "只运行读取图谱的语句" in refused.text, bad
     assert site.get("/cypher.json", params={"q": "MATCH (r:Region) RETURN count(*)"}).json()["rows"] == [[8]]
 
 
 def test_without_curation_there_are_no_buttons_and_no_writes(site, tmp_path):
     page = site.get(f"/regulation/{quote(REG)}").text
-    assert "same as …" not in page and "keep apart" not in page and 'name="token"' not in page
+    assert "合并为同一个" not in page and "分开处理" not in page and 'name="token"' not in page
     refused = site.post("/curate", data={"kind": "same-as", "label": "Regulation", "keep": REG, "merge": REG})
     assert refused.status_code == 403 and "--curation" in refused.text
 
@@ -178,7 +187,7 @@ def test_curation_from_the_page_writes_the_decision_with_its_token(seed_store, t
     path = tmp_path / "kg-curation.toml"
     with serving(seed_store, str(path)) as (base, client):
         page = client.get(f"/regulation/{quote('中国共产党支部工作条例(试行)')}").text
-        assert "same as …" in page and "keep apart" in page
+        assert "合并为同一个" in page and "分开处理" in page
         token = re.search(r'name="token" value="([^"]+)"', page).group(1)
         form = {"kind": "same-as", "label": "Regulation", "keep": "中国共产党支部工作条例(试行)",
                 "merge": "中国共产党党组工作条例", "why": "one regulation"}
@@ -189,7 +198,7 @@ def test_curation_from_the_page_writes_the_decision_with_its_token(seed_store, t
         assert not path.exists()
         done = client.post("/curate", data={**form, "token": token}, headers={"Origin": base})
         assert done.status_code == 200, done.text
-        assert "kg-curation.toml:" in done.text and "中国共产党党组工作条例" in done.text
+        assert "kg-curation.toml:" in done.text and "中国共产党党组工作条例" in done.text and "已写入" in done.text
         (decision,) = load(path).decisions
         assert (decision.kind, decision.key, decision.other, decision.why) == (
             "same-as", "中国共产党支部工作条例(试行)", "中国共产党党组工作条例", "one regulation")
@@ -321,7 +330,7 @@ def test_a_session_answers_as_separate_queries_do(seed_store):
         with pytest.raises(Exception, match="refused"):
             store.query("CHECKPOINT")
         assert store.query(q) == alone  # a refused statement leaves the session usable
-    assert seed_store._session is None
+    assert getattr(seed_store._thread, "conn", None) is None
 
 
 def test_texts_read_are_kept_within_bounds(seed_store, doc000, monkeypatch):
@@ -386,11 +395,143 @@ def test_a_notices_problems_and_measures_are_all_found_by_key(seed_store, monkey
         assert found == {k for (k,) in seed_store.query(walk, {"key": doc})[1]}, doc
 
 
-def test_pages_asked_at_once_are_all_answered(site, doc000):
-    from concurrent.futures import ThreadPoolExecutor
+def test_long_lists_come_a_page_at_a_time(site, monkeypatch):
+    """Each list is cut in Cypher (SKIP … LIMIT); walking its pages with "更多" gives the whole
+    list once, in order, and the counts do not depend on the page asked."""
+    reg, org = f"/regulation/{quote(REG)}", f"/organization/{quote(ORG)}"
+    whole = {reg: site.get(reg + ".json").json(), org: site.get(org + ".json").json()}
+    size = 1  # the seeds' lists are short: one row a page makes every list longer than a page
+    monkeypatch.setattr(pages, "SHOWN", size)  # the server runs in this process
 
-    paths = [f"/notice/{doc000}", f"/regulation/{quote(REG)}", f"/organization/{quote(ORG)}", "/search?q=条例",
-             "/query/teams", "/cypher.json?q=" + quote("MATCH (r:Region) RETURN count(*)")] * 3
-    with ThreadPoolExecutor(6) as pool:
-        codes = list(pool.map(lambda p: site.get(p).status_code, paths))
-    assert codes == [200] * len(paths)
+    def walk(path: str, name: str, total: int) -> list:
+        rows, offset = [], 0
+        while True:
+            params = {f"{name}_offset": str(offset)}
+            data = site.get(path + ".json", params=params).json()
+            assert data[f"{name}_offset"] == offset and len(data[name]) == size
+            rows += data[name]
+            html = site.get(path, params=params).text
+            assert f"第 {offset + 1}–{offset + size} 条，共 {total} 条" in html
+            if offset + size >= total:
+                assert f'class="more" href="?{name}_offset=' not in html
+                return rows
+            assert f'<a class="more" href="?{name}_offset={offset + size}">更多 →</a>' in html
+            offset += size
+
+    for path, name, total in ((reg, "citations", "citation_count"), (reg, "organizations", "organization_count"),
+                              (org, "regulations", "regulation_count")):
+        assert walk(path, name, whole[path][total]) == whole[path][name], name
+    assert whole[org]["notice_count"] == size and "notices_offset=" not in site.get(org).text  # one page: no pager
+    cut = site.get(reg + ".json", params={"citations_offset": "2"}).json()
+    assert cut["citations"] == whole[reg]["citations"][2:3] and len(whole[reg]["citations"]) == 5
+    for key in ("citation_count", "notices", "organization_count", "per_year", "aliases", "co_cited"):
+        assert cut[key] == whole[reg][key], key
+    assert site.get(reg, params={"citations_offset": "-1"}).status_code == 400
+
+
+# Keys of each page's JSON twin that scripts read: pages may add keys, never drop these.
+TWIN_KEYS = {
+    "/index.json": {"title", "nodes", "relationships", "notices", "regulations", "organizations"},
+    f"/regulation/{quote(REG)}.json": {"title", "label", "key", "kind", "scope", "scoped_to", "raw_forms", "same_as",
+                                       "aliases", "notices", "notice_list", "citation_count", "organizations",
+                                       "citations", "citations_shown", "co_cited", "per_year"},
+    f"/organization/{quote(ORG)}.json": {"title", "label", "key", "scope", "same_as", "region", "notices",
+                                         "notice_list", "inspections", "problems", "regulations"},
+    "/search.json?q=%E6%9D%A1%E4%BE%8B": {"title", "q", "normalized", "hits", "kinds"},
+}
+
+
+def test_the_json_twins_keep_their_keys(site, doc000):
+    twins = {**TWIN_KEYS, f"/notice/{doc000}.json": {"title", "key", "source", "doc_type", "published", "url",
+                                                      "fetched", "organization", "text_available", "segments",
+                                                      "facts"}}
+    for path, keys in twins.items():
+        assert keys <= set(site.get(path).json()), path
+    hit = site.get("/search.json", params={"q": "条例"}).json()["hits"][0]
+    assert set(hit) == {"kind", "key", "name", "href"} and hit["kind"] in pages.SEARCHED[0]  # codes, not words
+
+
+TEMPLATES = Path(pages.__file__).with_name("templates")
+# Outside <code> and <pre> the pages' own words are Chinese, but for these names.
+TECHNICAL = {"kg", "JSON", "CSV", "Cypher"}
+
+
+def test_the_templates_speak_chinese():
+    """Every word a template writes itself (text, titles, placeholders, labels) is Chinese
+    or a technical name; what comes from the graph ({{ … }}) is the graph's."""
+    from html.parser import HTMLParser
+
+    class Words(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.words, self.inside = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("code", "pre"):
+                self.inside.append(tag)
+            for name, value in attrs:
+                if name in ("title", "placeholder", "aria-label", "alt") and value:
+                    self.words += re.findall(r"[A-Za-z]{2,}", value)
+
+        def handle_endtag(self, tag):
+            if self.inside and self.inside[-1] == tag:
+                self.inside.pop()
+
+        def handle_data(self, data):
+            if not self.inside:
+                self.words += re.findall(r"[A-Za-z]{2,}", data)
+
+    checked = 0
+    for template in sorted(TEMPLATES.glob("*.html")):
+        text = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", template.read_text(encoding="utf-8"), flags=re.S)
+        parser = Words()
+        parser.feed(text)
+        english = sorted(set(parser.words) - TECHNICAL)
+        assert not english, (template.name, english)
+        checked += 1
+    assert checked >= 15
+
+
+def test_error_pages_and_refusals_are_chinese(site):
+    for path, status, title in (("/notice/" + "0" * 64, 404, "找不到"), ("/query/no-such-query", 404, "找不到"),
+                                (f"/regulation/{quote(REG)}?organizations_offset=x", 400, "出错了")):
+        page = site.get(path)
+        assert page.status_code == status, path
+        assert f"<h1>{title}</h1>" in page.text and re.search(r"[\u4e00-\u9fff]", page.text.split("<h1>")[1]), path
+    assert site.get("/notice/" + "0" * 64 + ".json").json()["error"].startswith("没有这篇通报")
+    refused = site.post("/curate", data={"kind": "same-as"})
+    assert refused.status_code == 403 and "<h1>已拒绝</h1>" in refused.text
+
+
+def test_a_result_page_reads_a_thousand_rows_and_its_twins_all(site, monkeypatch):
+    monkeypatch.setattr(pages, "ROW_LIMIT", 3)
+    q = {"q": "MATCH (r:Region) RETURN r.name AS name ORDER BY name"}
+    page = site.get("/cypher", params=q).text
+    assert "共 8 行（只显示前 3 行；CSV 和 JSON 包含全部）" in page and page.count("<tr><td>") == 3
+    data = site.get("/cypher.json", params=q).json()
+    assert data["row_count"] == len(data["rows"]) == 8
+    assert len(site.get("/cypher.csv", params=q).text.splitlines()) == 9
+    named = site.get("/query/organizations-by-region").text
+    assert "只显示前 3 行" in named and named.count("<tr><td>") == 3
+
+
+def test_every_code_the_graph_holds_has_a_chinese_word(seed_store):
+    """Labels, relationship types (both ways), regulation kinds, actions, document types and
+    levels: each has its word (kg/serve/words.py), as the model and the extractors name them."""
+    from kg.extract.citations import ACTIONS
+    from kg.graph import model
+    from kg.serve.words import WORDS, zh_parts
+
+    m = model()
+    assert set(m.nodes) <= set(WORDS["label"])
+    assert {f"{t}>" for t in m.relationships} | {f"<{t}" for t in m.relationships} <= set(WORDS["relationship"])
+    assert {action for action, _ in ACTIONS} == set(WORDS["action"])
+    kinds = {"law", "party_regulation", "regulation", "normative_document", "internal_rule", "not_regulation"}
+    assert kinds == set(WORDS["kind"])  # the codebook's list (kg/data/codebook.json)
+    for column, vocabulary in (("r.kind", "kind"), ("d.doc_type", "doc_type"), ("g.level", "level"),
+                               ("c.action", "action")):
+        match = {"r": "(r:Regulation)", "d": "(d:Document)", "g": "(g:Region)", "c": "()-[c:CITES]->()"}[column[0]]
+        held = {v for (v,) in seed_store.query(f"MATCH {match} RETURN DISTINCT {column}")[1] if v}
+        assert held and held <= set(WORDS[vocabulary]), column
+    assert zh_parts("party_regulation · enforced") == "党内法规 · 贯彻执行"
+    assert zh_parts("党组核心作用发挥不充分") == "党组核心作用发挥不充分"  # a heading is no code

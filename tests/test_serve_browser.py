@@ -62,6 +62,7 @@ def test_search_regulation_organization_notice_and_the_marked_sentence(seed_stor
         browser.find_element(By.LINK_TEXT, REG).click()
         assert unquote(browser.current_url).endswith(f"/regulation/{REG}")
         assert browser.find_element(By.TAG_NAME, "h1").text == REG
+        assert [h.text for h in browser.find_elements(By.TAG_NAME, "h2")][:2] == ["引用它的单位", "引用句"]
         browser.find_element(By.CSS_SELECTOR, "table.organizations").find_element(By.LINK_TEXT, ORG).click()
         assert browser.find_element(By.TAG_NAME, "h1").text == ORG
         browser.find_element(By.CSS_SELECTOR, "ul.notices a.notice").click()
@@ -74,7 +75,7 @@ def test_search_regulation_organization_notice_and_the_marked_sentence(seed_stor
         marks[0].click()
         chosen = browser.find_element(By.ID, "chosen")
         assert chosen.is_displayed()
-        assert "Regulation" in chosen.text and REG in chosen.text and "citations." in chosen.text
+        assert "法规" in chosen.text and REG in chosen.text and "citations." in chosen.text  # the label in Chinese
         assert "on" in marks[0].get_attribute("class").split()
         shot = tmp_path / "notice.png"
         browser.save_screenshot(str(shot))

@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -86,6 +87,7 @@ class EmbeddedStore:
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
+        self._thread = threading.local()  # each thread's session (bound)
 
     # -- layout ---------------------------------------------------------------
     @property
@@ -332,8 +334,9 @@ class EmbeddedStore:
             partial.unlink(missing_ok=True)
 
     # -- reading --------------------------------------------------------------
-    @contextlib.contextmanager
-    def connect(self, buffer_pool_size: int = READ_BUFFER_POOL):
+    def readable(self) -> Path:
+        """The database in use, checked readable by this kg (its model, no checkpoint
+        waiting for recovery)."""
         current = self.current
         if current is None:
             raise self._no_graph()
@@ -344,25 +347,35 @@ class EmbeddedStore:
         if (current / SHADOW_FILE).exists():
             raise StoreError(f"{self.path}: a checkpoint that did not finish waits for recovery; run kg build on "
                              f"this store (it completes it): kg build NOTICES --db {self.path}")
-        with _opened(current / DB_FILE, read_only=True, buffer_pool_size=buffer_pool_size) as conn:
+        return current
+
+    @contextlib.contextmanager
+    def connect(self, buffer_pool_size: int = READ_BUFFER_POOL):
+        with _opened(self.readable() / DB_FILE, read_only=True, buffer_pool_size=buffer_pool_size) as conn:
             yield conn
 
     @contextlib.contextmanager
     def session(self) -> Iterator[EmbeddedStore]:
         """Queries inside the block share one connection: opening the database costs more
-        than most queries (kg serve asks a page's questions in one session). Not for
-        threads at once: kg serve runs one session at a time."""
-        with self.connect() as conn:
-            self._session = conn
-            try:
-                yield self
-            finally:
-                self._session = None
+        than most queries. The session is this thread's: other threads' queries go on
+        using their own (kg serve's threads take theirs from kg.backends.read_pool)."""
+        with self.connect() as conn, self.bound(conn):
+            yield self
+
+    @contextlib.contextmanager
+    def bound(self, conn) -> Iterator[EmbeddedStore]:
+        """This thread's queries inside the block go to `conn`, an open connection."""
+        outer, self._thread.conn = getattr(self._thread, "conn", None), conn
+        try:
+            yield self
+        finally:
+            self._thread.conn = outer
 
     @contextlib.contextmanager
     def _reader(self):
-        if getattr(self, "_session", None) is not None:
-            yield self._session
+        conn = getattr(self._thread, "conn", None)
+        if conn is not None:
+            yield conn
         else:
             with self.connect() as conn:
                 yield conn
@@ -376,17 +389,33 @@ class EmbeddedStore:
         """(column names, rows) of a statement that reads the graph (kg.backends.read_only
         refuses any other). Values reach the query only as parameters. LadybugDB sums
         integers as 128-bit (Decimal in Python); they come back as int, as from Neo4j."""
+        return self._run(cypher, params, checked=True)[:2]
+
+    def head(self, cypher: str, params: dict | None = None, limit: int = 1000) -> tuple[list[str], list[list], int]:
+        """query()'s columns and first `limit` rows, and how many rows it has: a page that
+        shows a thousand rows of a large result converts no others to Python (2-3 µs a value)."""
+        return self._run(cypher, params, checked=True, limit=limit)
+
+    def read(self, cypher: str, params: dict | None = None) -> tuple[list[str], list[list]]:
+        """query() for kg's own statements, constants of its code (values only as parameters),
+        run without kg.backends.read_only's check: its EXPLAIN costs a few ms a statement, and
+        a page asks ten (the database is opened read-only all the same)."""
+        return self._run(cypher, params, checked=False)[:2]
+
+    def _run(self, cypher: str, params: dict | None, checked: bool,
+             limit: int | None = None) -> tuple[list[str], list[list], int]:
         with self._reader() as conn:
             try:
-                check_read(conn, cypher, params)
+                if checked:
+                    check_read(conn, cypher, params)
                 result = conn.execute(cypher, params or {})
             except RuntimeError as e:
                 raise StoreError(f"query failed: {_explained(e)}") from None
             columns = result.get_column_names()
             rows = []
-            while result.has_next():
+            while result.has_next() and (limit is None or len(rows) < limit):
                 rows.append([int(v) if type(v) is Decimal else v for v in result.get_next()])
-            return columns, rows
+            return columns, rows, result.get_num_tuples()
 
 
 def _refused_by_disk(e: BaseException, partial: Path) -> OSError | None:

@@ -51,6 +51,7 @@ class NotARead(KgError):
     def __init__(self, what: str):
         super().__init__(f"refused: {what}; kg query runs reads of the graph only (MATCH … RETURN; "
                          "the README's \"Bad input and faults\" says what runs)")
+        self.what = what
 
 
 def check_read(conn, cypher: str, params: dict | None = None) -> None:

@@ -14,6 +14,8 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on (any other than 127.0.0.1 opens the pages to the network).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8001,
     curation: Annotated[Optional[str], typer.Option("--curation", metavar="FILE", help="A curation file the pages may add same-as and keep-apart decisions to (without it they write nothing).")] = None,
+    connections: Annotated[int, typer.Option("--connections", min=2, metavar="N", help="Requests answered at once, each with its own connection to the store (statements typed by users take at most N-1).")] = 4,
+    query_seconds: Annotated[float, typer.Option("--query-seconds", min=0.1, metavar="SECONDS", help="How long a statement typed in the Cypher box or a named query may run before it is interrupted.")] = 30.0,
 ) -> None:
     """Serve the store read-only as web pages: each notice with its facts marked in its
     text, each regulation and organization, search, the named queries and a Cypher box.
@@ -37,7 +39,8 @@ def serve_command(
             load(curation)  # a file kg could not append to is refused before serving
     _check_free(host, port)
     typer.echo(f"kg serve: http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(store, curation, allowed_hosts(host)), host=host, port=port, log_level="warning")
+    app = create_app(store, curation, allowed_hosts(host), connections=connections, query_seconds=query_seconds)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _check_free(host: str, port: int) -> None:

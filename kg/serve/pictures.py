@@ -12,7 +12,7 @@ def _aggregate(store, **options):
 
     data = aggregate(store, **options)
     if not data.regulations:
-        raise KgError("no regulation is cited by two or more organizations: nothing recurs to draw")
+        raise KgError("还没有被两个或更多单位引用的法规：没有反复引用可画")
     return data
 
 
