@@ -116,7 +116,10 @@ def test_users_statements_leave_a_connection_to_pages(seed_store):
         ends["page"] = time.monotonic()
         first.join(120)
         second.join(120)
-    assert ends["page"] < ends["first"] <= ends["second"], ends
+    assert ends["page"] < min(ends["first"], ends["second"]), ends
+    # The second waited for the first's connection: alone it takes milliseconds. (Which of the
+    # two clients notes its answer first, once the slow statement is done, is a race.)
+    assert ends["second"] > ends["first"] - 0.25, ends
 
 
 def test_the_pool_is_bounded_and_says_when_it_is_busy(seed_store):
