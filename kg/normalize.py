@@ -40,8 +40,21 @@ def to_simplified(text: str) -> str:
 _NEEDS_TRANSLATION = re.compile("[\uff01-\uff5e\u3000\r〈〉＜＞]")
 
 
+# The last whole notice's view: a build's worker asks for each notice's view twice in a
+# row (its extraction, then its copy signature, kg.copies) with the same string object.
+_last: tuple[str | None, str] = (None, "")
+
+
 def normalize(text: str) -> str:
     """The matching view: same length as `text`, offsets shared."""
+    global _last
+    last = _last  # read once: kg serve normalizes in threads
+    if text is last[0]:
+        return last[1]
+    whole = text
     if _NEEDS_TRANSLATION.search(text):  # most notices have no full-width forms at all
         text = text.translate(_FULLWIDTH)
-    return to_simplified(text)
+    view = to_simplified(text)
+    if len(whole) > 2000:
+        _last = (whole, view)
+    return view
