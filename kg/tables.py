@@ -143,6 +143,8 @@ def _document_evidence(provenance: str | None) -> tuple[str | None, int | None, 
 
 STATED = ("stated_aspects", "stated_problems", "stated_specific_problems", "stated_completed",
           "stated_basically_completed", "stated_as_of")  # Document properties, as the notices columns
+FRAMEWORK = ("framework", "framework_set", "framework_rule", "framework_span_start",
+             "framework_span_end")  # Problem properties, as the problems columns
 
 
 # -- the tables -------------------------------------------------------------------------
@@ -195,13 +197,15 @@ def citations(conn, counts: dict) -> Iterator[dict]:
 
 
 def problems(conn, counts: dict) -> Iterator[dict]:
-    own = "p.key, p.organization, p.number, p.marker, p.heading, p.subheading, p.category, p.themes, p.text, p.provenance"
-    for key, org, number, marker, heading, subheading, category, themes, text, prov, doc in _paged(
+    own = ("p.key, p.organization, p.number, p.marker, p.heading, p.subheading, p.category, p.themes, "
+           "p.framework, p.framework_set, p.framework_rule, p.framework_span_start, p.framework_span_end, "
+           "p.text, p.provenance")
+    for key, org, number, marker, heading, subheading, category, themes, *framework, text, prov, doc in _paged(
             conn, "MATCH (p:Problem)", "p", own, "OPTIONAL MATCH (p)-[:RAISED_IN]->(d:Document)", "p.key, d.key"):
         start, end, rule = _span(prov)
         yield {"key": key, "notice_key": doc, "organization_key": org, "number": number, "marker": marker,
                "heading": heading, "subheading": subheading, "category": category, "themes": themes,
-               "text": text, "span_start": start, "span_end": end, "rule": rule}
+               **dict(zip(FRAMEWORK, framework)), "text": text, "span_start": start, "span_end": end, "rule": rule}
 
 
 def measures(conn, counts: dict) -> Iterator[dict]:

@@ -86,19 +86,19 @@ def test_every_notice_row_states_its_records_facts(exported, records):
         assert row["days_feedback_to_published"] == lag(ins.get("feedback"), r["published"])
 
 
-def notice_rows(exported, fmt: str) -> dict[str, dict]:
-    """key → the notices row as plain Python values (null None, dates ISO text), as each
+def table_rows(exported, fmt: str, table: str = "notices") -> dict[str, dict]:
+    """key → the table's row as plain Python values (null None, dates ISO text), as each
     format's own reader gives it; CSV's text cast by the codebook's column types."""
     if fmt == "parquet":
-        rows = pq.read_table(exported["parquet"] / "notices.parquet").to_pylist()
+        rows = pq.read_table(exported["parquet"] / f"{table}.parquet").to_pylist()
         rows = [{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in r.items()} for r in rows]
     elif fmt == "sqlite":
         with sqlite3.connect(exported["sqlite"]) as db:
             db.row_factory = sqlite3.Row
-            rows = [dict(r) for r in db.execute("SELECT * FROM notices")]
+            rows = [dict(r) for r in db.execute(f'SELECT * FROM "{table}"')]
     else:
-        types = {c.name: c.type for c in tables.codebook()["notices"].columns}
-        with open(exported["csv"] / "notices.csv", encoding="utf-8", newline="") as f:
+        types = {c.name: c.type for c in tables.codebook()[table].columns}
+        with open(exported["csv"] / f"{table}.csv", encoding="utf-8", newline="") as f:
             rows = [{k: None if v == "" else int(v) if types[k] == "integer" else v for k, v in r.items()}
                     for r in csv.DictReader(f)]
     return {r["key"]: r for r in rows}
@@ -108,7 +108,7 @@ def notice_rows(exported, fmt: str) -> dict[str, dict]:
 def test_every_notice_row_states_its_records_totals(exported, records, fmt):
     from tests.test_resolve import stated_names
 
-    rows = notice_rows(exported, fmt)
+    rows = table_rows(exported, fmt)
     stating = 0
     for r in records.values():
         row, totals = rows[r["sha256"]], r["stated_totals"] or {}
@@ -120,8 +120,21 @@ def test_every_notice_row_states_its_records_totals(exported, records, fmt):
     assert stating >= 3  # seeds 001, 002 and 003 state totals
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "sqlite"])
+def test_every_problem_row_states_its_framework_item(exported, records, fmt):
+    rows = {(r["notice_key"], r["span_start"]): r for r in table_rows(exported, fmt, "problems").values()}
+    placed = 0
+    for r in records.values():
+        for p in r["problems"]:
+            row, f = rows[(r["sha256"], p["span"][0])], p["framework"]
+            span = f.get("span") or [None, None]
+            assert [row[c] for c in tables.FRAMEWORK] == [f["item"], f["framework"], f["rule"], *span], p["span"]
+            placed += f["item"] != "unplaced"
+    assert placed >= 100  # of the seeds' 112 problems, 110 are placed (tests/test_framework_themes.py)
+
+
 def test_title_rule_is_the_titles_beside_stated_totals(exported, records):
-    rows = notice_rows(exported, "sqlite")
+    rows = table_rows(exported, "sqlite")
     for r in records.values():
         title = r.get("evidence", {}).get("title")
         assert rows[r["sha256"]]["title_rule"] == (title["rule"] if title else "document.read"), r["source"]
