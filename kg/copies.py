@@ -35,6 +35,7 @@ import numpy as np
 # two different notices of one issuer and one inspection were in the corpus.
 THRESHOLD = 0.55
 STRICT = 0.98  # where the guards share no evident fact, only nearly the same text is a copy
+HEAD = 16  # signature values compared first, to rule out what cannot reach STRICT
 NUM_PERM = 128
 SHINGLE = 5  # characters; shorter shingles make unrelated notices' boilerplate overlap
 SEED = 1
@@ -182,8 +183,9 @@ class CopyIndex:
     Blocked by issuer, judged in numpy: a source whose guard places its issuer is judged
     against the notices of that issuer and those that place none, a source that places
     none against every notice; the guard's facts first (as codes, all at once), the
-    signatures of the notices it lets through next, and the titles cited of those
-    similar enough, one by one. An LSH index (datasketch's) offered candidates by text
+    first HEAD values of the signatures of the notices it lets through next (what must
+    reach STRICT and cannot is out), their whole signatures then, and the titles cited
+    of those similar enough, one by one. An LSH index (datasketch's) offered candidates by text
     alone: notices made from one template (a generated corpus; one province's format)
     are half alike, so it offered each source thousands, which the guard then turned
     away one by one, and the cost grew with the square of the corpus."""
@@ -198,6 +200,11 @@ class CopyIndex:
         self._codes: dict[object, int] = {}  # a guard fact → its code (-1: not stated)
         self._facts = _Rows(len(GUARD_FIELDS), np.int32)
         self._signatures = _Rows(num_perm, np.uint64)
+        self._heads = _Rows(min(HEAD, num_perm), np.uint64)  # each signature's first values
+        # A notice sharing no evident fact must reach `strict`: it may differ from a source in
+        # at most this many of the num_perm values (as find compares them: in float).
+        self._strict_misses = max(m for m in range(num_perm + 1)
+                                  if (num_perm - m) / num_perm >= max(threshold, strict))
 
     def add(self, doc: str, signature: bytes, guard: tuple) -> None:
         if doc in self.numbers:
@@ -206,7 +213,9 @@ class CopyIndex:
         self.docs.append(doc)
         self._titles.append(frozenset(guard[-1]))
         self._facts.append(self._coded(guard))
-        self._signatures.append(np.frombuffer(signature, np.uint64))
+        values = np.frombuffer(signature, np.uint64)
+        self._signatures.append(values)
+        self._heads.append(values[:self._heads.width])
         if guard[0] is None:
             self.unplaced.append(number)
         else:
@@ -228,7 +237,15 @@ class CopyIndex:
         stated = (theirs >= 0) & (mine != -1)
         allowed = ~(stated & (theirs != mine)).any(axis=1)  # no fact both state differs
         numbers, evident = numbers[allowed], (stated[allowed] & np.array(EVIDENT)).any(axis=1)
-        sims = (self._signatures.view[numbers] == np.frombuffer(signature, np.uint64)).mean(axis=1)
+        values = np.frombuffer(signature, np.uint64)
+        # Most notices the guard lets through share no evident fact (they state no dates, or
+        # place no issuer): they must reach `strict`, so more misses than _strict_misses in
+        # the first values rule them out, exactly. Judged whole, they made the cost grow
+        # with the square of the corpus (100 000 notices: most of a build).
+        misses = (self._heads.view[numbers] != values[:self._heads.width]).sum(axis=1)
+        near = evident | (misses <= self._strict_misses)
+        numbers, evident = numbers[near], evident[near]
+        sims = (self._signatures.view[numbers] == values).mean(axis=1)
         enough = sims >= np.where(evident, self.threshold, max(self.threshold, self.strict))
         cited = frozenset(guard[-1])
         best = None
@@ -257,7 +274,7 @@ class _Rows:
 
     def __init__(self, width: int | None, dtype):
         self._rows = np.empty((16,) if width is None else (16, width), dtype=dtype)
-        self.count = 0
+        self.width, self.count = width, 0
 
     def append(self, row) -> None:
         if self.count == len(self._rows):

@@ -53,6 +53,38 @@ def test_signatures_are_datasketchs_minhash(seed_files):
             assert signature(part) == m.hashvalues.astype(np.uint64).tobytes()
 
 
+def test_ruling_out_by_the_first_values_changes_no_place(seed_files, tmp_path):
+    """CopyIndex rules out by their first values the notices that must reach STRICT and
+    cannot: every source is placed as when every value of every signature is compared.
+    The seeds and their copies, then all of them again with guards that state nothing
+    (so each must reach STRICT: the near-identical forms do, a missing paragraph not)."""
+    from dataclasses import replace
+
+    from kg.build import extract_document
+    from kg.copies import NUM_PERM, Grouping, source_of
+    from kg.read import read_source
+
+    for path in seed_files:
+        write_copies(path.read_text(encoding="utf-8-sig"), path.stem, tmp_path)
+    sources = []
+    for path in [*seed_files, *sorted(tmp_path.iterdir())]:
+        doc = read_source(str(path))
+        record = dict(extract_document(doc), source=path.name)
+        sources.append((record["sha256"], source_of(doc.text, record)))
+    sources += [("stated-nothing-" + doc, replace(src, guard=(None,) * 6 + src.guard[-1:])) for doc, src in sources]
+
+    def places(rule_out: bool) -> list:
+        grouping = Grouping()
+        if not rule_out:
+            grouping.index._strict_misses = NUM_PERM  # nothing is ruled out: every value compared
+        return [grouping.place(doc, src) for doc, src in sources]
+
+    placed = places(True)
+    assert placed == places(False)
+    strict = [p for (doc, _), p in zip(sources, placed) if doc.startswith("stated-nothing-")]
+    assert any(not p.first for p in strict) and any(p.first for p in strict)  # both sides of STRICT were judged
+
+
 def test_every_republished_form_states_the_guard_of_its_notice(seed_files, tmp_path):
     """Another site's page, encoding, script, furniture or title line above the text changes
     no fact of the guard (issuer, team, dates, titles cited) of any real notice: a copy is
